@@ -1,0 +1,212 @@
+"""Answers in the case studies' own words, each point cited, or an honest refusal.
+
+No LLM: the composer picks the sentences, lessons and quotes from the retrieved passages that
+best match the question, groups them by case study, and cites each with [n], the number of
+its source. Every sentence of the body is the corpus's own text; only the lead line and the
+case-study names are ours. Questions the corpus does not cover are refused (see refuse.py).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from .errors import BadQuestion
+from .followup import Turn, resolve
+from .keyword import terms
+from .parse import split_sentences
+from .records import Answer, Hit
+from .refuse import Coverage, assess
+from .retrieve import Filters, Retriever
+from .settings import Settings
+
+RELEVANCE_MARGIN = 0.15  # a source whose similarity trails the best by more is left out
+SOURCE_DECAY = 0.7  # each further point from the same passage must be worth more
+CONTINUATION_BONUS = 0.2
+MIN_EXTRA_SCORE = 0.3  # share of the question a further point must match to be worth its words
+WHOLE_UNIT_WORDS = 70  # lessons, quotes and lists up to this length are quoted whole
+_NUMERIC_QUESTION = re.compile(r"\b(how many|how much|how long|what year|which year|when|how old|what age|age range|how big|how large)\b", re.IGNORECASE)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def markdown_text(text: str) -> str:
+    """Text shown literally when rendered as Markdown: no HTML, links or emphasis from it."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def clean_question(question: str, settings: Settings) -> str:
+    """The question as plain text, or BadQuestion with what to do."""
+    text = unicodedata.normalize("NFKC", question or "")
+    text = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in text)  # control, format chars
+    text = " ".join(text.split())
+    if not text:
+        raise BadQuestion("Please type a question, for example: How do we handle a power imbalance with a smaller partner?")
+    if len(text) > settings.max_question_chars:
+        raise BadQuestion(
+            f"That question is {len(text):,} characters long; the limit is {settings.max_question_chars:,}. "
+            "Please ask a shorter question, or split it into several."
+        )
+    return text
+
+
+@dataclass
+class _Unit:
+    """A candidate piece of an answer: a sentence, or a whole lesson, quote or list."""
+
+    hit_index: int
+    order: int
+    text: str
+    score: float = 0.0
+    overlap: float = 0.0  # share of the question's (rarity-weighted) terms it contains
+
+
+def _units(hit_index: int, hit: Hit) -> list[_Unit]:
+    passage = hit.passage
+    words = len(passage.text.split())
+    if passage.kind in ("lesson", "quote", "list") and words <= WHOLE_UNIT_WORDS:
+        return [_Unit(hit_index, 0, passage.text)]
+    if passage.kind == "list":
+        lead, _, items = passage.text.partition("\n")
+        lead_sentences = split_sentences(lead)
+        return [_Unit(hit_index, i, s) for i, s in enumerate(lead_sentences[:-1])] + [
+            _Unit(hit_index, len(lead_sentences), "\n".join([lead_sentences[-1] if lead_sentences else "", items]).strip())
+        ]
+    return [_Unit(hit_index, i, s) for i, s in enumerate(split_sentences(passage.text))]
+
+
+def _score_units(question: str, hits: list[Hit], units: list[_Unit]) -> None:
+    """Term overlap with the question, weighted by rarity among the candidates, plus rank."""
+    question_terms = set(terms(question))
+    unit_terms = [set(terms(u.text)) for u in units]
+    df = {t: sum(1 for ts in unit_terms if t in ts) for t in question_terms}
+    idf = {t: math.log(1 + len(units) / (1 + df[t])) for t in question_terms}
+    total = sum(idf.values()) or 1.0
+    numeric = bool(_NUMERIC_QUESTION.search(question))
+    for unit, found in zip(units, unit_terms):
+        overlap = sum(idf[t] for t in question_terms & found) / total
+        fact = 0.3 if numeric and re.search(r"\d", unit.text) else 0.0
+        unit.overlap = overlap + fact
+        unit.score = overlap + fact + hits[unit.hit_index].score - 0.02 * unit.order
+
+
+def _render_unit(unit: _Unit, hit: Hit, number: int) -> str:
+    passage = hit.passage
+    if passage.kind == "quote":
+        text = unit.text.strip().strip("'‘’\"“”")
+        text = re.sub(r"['’\"”]?\s+[-–—]\s*[^'’\"”]{1,80}$", "", text) if passage.attribution else text
+        said = f" ({markdown_text(passage.attribution)})" if passage.attribution else ""
+        return f"“{markdown_text(text.strip().strip(chr(39) + '‘’'))}”{said} [{number}]"
+    if "\n" in unit.text:
+        lead, *items = unit.text.split("\n")
+        lines = [f"{markdown_text(lead)} [{number}]"] if lead else []
+        return "\n".join(lines + [f"  - {markdown_text(i.lstrip('• ').strip())}" for i in items])
+    return f"{markdown_text(unit.text)} [{number}]"
+
+
+def compose(question: str, hits: list[Hit], settings: Settings) -> tuple[str, list[Hit]]:
+    """The answer text and its numbered sources (every source cited, every [n] in range).
+
+    First the best point of each source, in rank order, then the best remaining points
+    overall (a passage's next sentence counts for more), within the word budget.
+    """
+    best = max(h.similarity for h in hits)
+    candidates = [h for h in hits if h.similarity >= best - RELEVANCE_MARGIN]
+    units = [u for i, h in enumerate(candidates) for u in _units(i, h)]
+    _score_units(question, candidates, units)
+    ranked = sorted(units, key=lambda u: -u.score)
+
+    chosen: list[_Unit] = []
+    words = 0
+
+    def take(unit: _Unit) -> None:
+        nonlocal words
+        chosen.append(unit)
+        words += len(unit.text.split())
+
+    for index in range(len(candidates)):
+        unit = next(u for u in ranked if u.hit_index == index)
+        if not chosen or words + len(unit.text.split()) <= settings.answer_words:
+            take(unit)
+    while True:
+        picked = {(u.hit_index, u.order) for u in chosen}
+
+        def worth(unit: _Unit) -> float:
+            from_source = sum(1 for c in chosen if c.hit_index == unit.hit_index)
+            follows = (unit.hit_index, unit.order - 1) in picked  # keeps a passage's thought together
+            return (unit.overlap + (CONTINUATION_BONUS if follows else 0.0)) * SOURCE_DECAY ** from_source
+
+        remaining = [u for u in ranked if (u.hit_index, u.order) not in picked and u.overlap > 0
+                     and words + len(u.text.split()) <= settings.answer_words]
+        if not remaining:
+            break
+        unit = max(remaining, key=worth)
+        if worth(unit) < MIN_EXTRA_SCORE:
+            break
+        take(unit)
+
+    cited = sorted({u.hit_index for u in chosen})
+    sources = [candidates[i] for i in cited]
+    number = {hit_index: n + 1 for n, hit_index in enumerate(cited)}
+    lead_unit = max(chosen, key=lambda u: u.score)
+    case_order = list(dict.fromkeys(
+        [candidates[lead_unit.hit_index].passage.case_study] + [candidates[i].passage.case_study for i in cited]))
+
+    blocks = []
+    for case_study in case_order:
+        here = sorted((u for u in chosen if candidates[u.hit_index].passage.case_study == case_study),
+                      key=lambda u: (u is not lead_unit, candidates[u.hit_index].passage.position, u.order))
+        label = candidates[here[0].hit_index].passage.short_title
+        body = " ".join(_render_unit(u, candidates[u.hit_index], number[u.hit_index]) for u in here)
+        blocks.append(f"**{markdown_text(label)}**: {body}")
+    names = list(dict.fromkeys(candidates[i].passage.short_title for i in cited))
+    lead = (f"From the {markdown_text(names[0])} case study:" if len(names) == 1
+            else f"{len(names)} case studies speak to this: {markdown_text(', '.join(names[:-1]))} and {markdown_text(names[-1])}.")
+    return "\n\n".join([lead] + blocks), sources
+
+
+def refusal(question: str, coverage: Coverage, hits: list[Hit]) -> str:
+    if coverage.unknown_names:
+        names = ", ".join(markdown_text(n) for n in coverage.unknown_names)
+        opening = f"The case studies don't mention {names}, so I can't answer this from them."
+    else:
+        opening = "The case studies don't cover this question, so I won't guess an answer."
+    nearest = list(dict.fromkeys(h.passage.label for h in hits if h.similarity > 0.15))[:3]
+    if nearest:
+        return opening + " The nearest topics they do cover: " + "; ".join(markdown_text(n) for n in nearest) + "."
+    return opening + " They cover collaboration between larger and smaller charities: power, trust, funding, contracts and leadership."
+
+
+class Answerer:
+    """Question (and conversation) in, `Answer` out."""
+
+    def __init__(self, retriever: Retriever, settings: Settings):
+        self.retriever = retriever
+        self.settings = settings
+
+    def ask(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None) -> Answer:
+        started = time.perf_counter()
+        question = clean_question(question, self.settings)
+        resolved = resolve(question, history, self.retriever.catalogue)
+        hits = self.retriever.search(resolved.query, filters=filters, focus=resolved.focus)
+        retrieved = time.perf_counter()
+        coverage = assess(question if resolved.focus is None else resolved.query, hits, self.retriever.keyword,
+                          self.settings.refusal_threshold)
+        if not hits or not coverage.covered:
+            text, sources, refused = refusal(question, coverage, hits), [], True
+        else:
+            (text, sources), refused = compose(question, hits, self.settings), False
+        finished = time.perf_counter()
+        return Answer(question, text, sources, refused=refused, timings_ms={
+            "retrieve": round((retrieved - started) * 1000, 2),
+            "answer": round((finished - retrieved) * 1000, 2),
+            "total": round((finished - started) * 1000, 2),
+        })
+
+    def stream(self, answer: Answer) -> Iterator[str]:
+        """The answer's text in word-sized pieces, for a chat that renders as it arrives."""
+        for piece in re.split(r"(?<=\s)", answer.text):
+            yield piece

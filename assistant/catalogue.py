@@ -1,0 +1,103 @@
+"""Which case studies the index holds, and how a question names one.
+
+"What did Touchstone learn ..." names "Delivering mental health services ... (Touchstone and
+Live Well Leeds)"; so do "Live Well Leeds", and "Leeds" written as a name. The catalogue is
+built from the passages at ingest and saved beside the index, so it covers case studies that
+organisations add, not only the eight.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .keyword import STOPWORDS
+from .records import Passage
+
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9]{1,7})\)")
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class CaseStudy:
+    title: str  # the title line, as cited
+    short_title: str  # the organisations in its brackets
+    organisations: tuple[str, ...]
+    aliases: tuple[str, ...]  # phrases that name it: organisations, acronyms it defines
+    names: tuple[str, ...]  # single words of its names that no other case study uses
+    source: str
+    passages: int
+
+
+def _squash(text: str) -> str:
+    """Lower case, single spaces, "Cohort4" == "Cohort 4"."""
+    text = re.sub(r"(?<=[a-z])\s+(?=\d)", "", text.lower())
+    return " ".join(re.sub(r"[’'`]", "'", text).split())
+
+
+class Catalogue:
+    def __init__(self, cases: list[CaseStudy]):
+        self.cases = cases
+        self._by_title = {case.title: case for case in cases}
+
+    def __len__(self) -> int:
+        return len(self.cases)
+
+    def get(self, title: str) -> CaseStudy | None:
+        return self._by_title.get(title)
+
+    @classmethod
+    def build(cls, passages: list[Passage]) -> "Catalogue":
+        grouped: dict[str, list[Passage]] = {}
+        for passage in passages:
+            grouped.setdefault(passage.case_study, []).append(passage)
+        texts = {title: " ".join(p.text for p in group) for title, group in grouped.items()}
+        vocabulary = {title: Counter(w.lower() for w in _TOKEN.findall(text)) for title, text in texts.items()}
+        cases = []
+        for title, group in grouped.items():
+            first = group[0]
+            aliases: set[str] = set()
+            if first.organisations:  # a document with no organisations (a preface) is not named by words
+                aliases = set(first.organisations) | {first.short_title}
+                aliases |= set(_ACRONYM.findall(" ".join(p.text for p in group if p.section == first.section)))
+            words = {w for alias in aliases for w in _TOKEN.findall(alias)}
+            names = sorted(
+                w for w in words
+                if w.lower() not in STOPWORDS and len(w) > 2
+                and not any(vocabulary[other][w.lower()] or w.lower() in _squash(other) for other in grouped if other != title)
+            )
+            cases.append(CaseStudy(title, first.short_title, first.organisations, tuple(sorted(aliases)),
+                                   tuple(names), first.source, len(group)))
+        return cls(cases)
+
+    def named_in(self, text: str) -> list[str]:
+        """Titles of the case studies a text names, in the order of the catalogue."""
+        squashed = f" {_squash(text)} "
+        words = set(_TOKEN.findall(text))
+        found = []
+        for case in self.cases:
+            by_alias = any(re.search(rf"(?<![\w]){re.escape(_squash(a))}(?![\w])", squashed) for a in case.aliases if len(a) > 1)
+            # a single distinctive word counts when written as a name: "Leeds", not "leeds"
+            by_name = any(name in words and name[0].isupper() for name in case.names)
+            if by_alias or by_name:
+                found.append(case.title)
+        return found
+
+    def save(self, path: Path, fingerprint: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"fingerprint": fingerprint, "cases": [asdict(c) for c in self.cases]}), encoding="utf-8")
+        temporary.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, fingerprint: str) -> "Catalogue | None":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("fingerprint") != fingerprint:
+                return None
+            return cls([CaseStudy(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()}) for c in data["cases"]])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None

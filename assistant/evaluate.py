@@ -1,0 +1,95 @@
+"""Measured, not eyeballed: answers a question set and scores retrieval and answers.
+
+Reads questions in the format of eval/dev.jsonl (id, question, history, kind, gold_cases,
+must_include) and writes one results-contract record per question:
+{"id", "question", "answer", "refused", "sources": [...], "timings_ms": {...}}.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from .answer import Answerer
+from .records import Answer, Hit
+
+_CITATION = re.compile(r"\[(\d+)\]")
+
+
+def source_record(hit: Hit) -> dict[str, Any]:
+    passage = hit.passage
+    return {"case_study": passage.case_study, "organisations": list(passage.organisations), "section": passage.section,
+            "lesson": passage.lesson, "text": passage.text, "score": round(hit.score, 4)}
+
+
+def result_record(question_id: str, answer: Answer) -> dict[str, Any]:
+    return {"id": question_id, "question": answer.question, "answer": answer.text, "refused": answer.refused,
+            "sources": [source_record(h) for h in answer.sources], "timings_ms": answer.timings_ms}
+
+
+def load_questions(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def _matches(pattern: str, text: str) -> bool:
+    # typographic apostrophes and quotes say the same as straight ones
+    plain = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').replace("\\", "")
+    return re.search(pattern, plain, re.IGNORECASE) is not None
+
+
+@dataclass
+class Metrics:
+    hit_at_5: float
+    case_recall_at_5: float
+    facts: float
+    refusal_accuracy: float
+    false_refusals: int
+    cited_share: float
+    citations_out_of_range: int
+    p50_ms: float
+
+    def lines(self) -> list[str]:
+        return [
+            f"retrieval: hit@5 {self.hit_at_5:.3f}  case-recall@5 {self.case_recall_at_5:.3f}",
+            f"answers:   facts {self.facts:.3f}  refusal {self.refusal_accuracy:.3f}  false refusals {self.false_refusals}",
+            f"citations: answers citing {self.cited_share:.3f}  out of range {self.citations_out_of_range}",
+            f"latency:   p50 {self.p50_ms:.1f} ms per question",
+        ]
+
+
+def score(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> Metrics:
+    hits, recalls, facts, refusals, false_refusals, cited, out_of_range, latencies = [], [], [], [], 0, [], 0, []
+    for question, result in zip(questions, results):
+        latencies.append(result["timings_ms"].get("total", 0.0))
+        titles = [s["case_study"].lower() for s in result["sources"][:5]]
+        gold = question.get("gold_cases") or []
+        if gold:
+            found = [g for g in gold if any(g.lower() in t for t in titles)]
+            hits.append(1.0 if found else 0.0)
+            recalls.append(len(found) / len(gold))
+        if question.get("kind") == "refuse":
+            refusals.append(1.0 if result["refused"] else 0.0)
+            continue
+        false_refusals += result["refused"]
+        if question.get("must_include"):
+            facts.append(1.0 if all(_matches(p, result["answer"]) for p in question["must_include"]) else 0.0)
+        if not result["refused"]:
+            numbers = [int(n) for n in _CITATION.findall(result["answer"])]
+            cited.append(1.0 if numbers else 0.0)
+            out_of_range += sum(1 for n in numbers if not 1 <= n <= len(result["sources"]))
+
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else 0.0
+
+    return Metrics(mean(hits), mean(recalls), mean(facts), mean(refusals), false_refusals, mean(cited),
+                   out_of_range, statistics.median(latencies) if latencies else 0.0)
+
+
+def evaluate(answerer: Answerer, questions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [result_record(q["id"], answerer.ask(q["question"], history=q.get("history") or []))
+            for q in questions]

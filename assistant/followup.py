@@ -1,0 +1,66 @@
+"""Follow-up questions resolved with the conversation so far.
+
+"What did they learn?" after a question about P3 means P3's lessons; "tell me more about the
+second one" means the second case study of the last answer; a follow-up that names another
+case study switches to it. Resolution gives retrieval a standalone query and a focus.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from .catalogue import Catalogue
+
+_REFERRING = re.compile(
+    r"\b(they|them|their|theirs|it|its|this|that|these|those|there|he|she|his|her|the partnership|"
+    r"the alliance|the consortium|the charity|the organisation|the case|the same|more|else|also)\b",
+    re.IGNORECASE,
+)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1,
+             "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
+_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|case|case study|example|source|partnership|organisation)\b", re.IGNORECASE)
+_SOURCE_NUMBER = re.compile(r"(?:\[(\d+)\]|\bsource\s+(\d+)\b)", re.IGNORECASE)
+
+Turn = Mapping[str, Any]  # {"role": "user"|"assistant", "content": str, "case_studies": [titles]?}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    query: str  # what retrieval searches for
+    focus: list[str] | None  # case studies to search, or None for the whole corpus
+
+
+def _case_studies_of(turn: Turn, catalogue: Catalogue) -> list[str]:
+    """The case studies a turn was about: its sources if it carries them, else those it names."""
+    listed = [c for c in turn.get("case_studies") or [] if catalogue.get(c)]
+    return listed or catalogue.named_in(str(turn.get("content", "")))
+
+
+def resolve(question: str, history: Sequence[Turn], catalogue: Catalogue) -> Resolved:
+    named = catalogue.named_in(question)
+    if named or not history:
+        return Resolved(question, named or None)
+    last_user = next((str(t.get("content", "")) for t in reversed(history) if t.get("role") == "user"), "")
+    previous: list[str] = []
+    for turn in reversed(history):  # the most recent turn that was about a case study
+        previous = _case_studies_of(turn, catalogue)
+        if previous:
+            break
+
+    ordinal = _ORDINAL.search(question)
+    number = _SOURCE_NUMBER.search(question)
+    if ordinal and previous:
+        position = _ORDINALS[ordinal.group(1).lower()]
+        index = position - 1 if position > 0 else len(previous) - 1
+        if 0 <= index < len(previous):
+            return Resolved(f"{question} {last_user}", [previous[index]])
+    if number:
+        cited = next((t.get("sources") for t in reversed(history) if t.get("sources")), None)
+        index = int(number.group(1) or number.group(2)) - 1
+        if cited and 0 <= index < len(cited):
+            return Resolved(f"{question} {last_user}", [cited[index]])
+    if _REFERRING.search(question) or len(question.split()) <= 4:
+        return Resolved(f"{question} {last_user}".strip(), previous or None)
+    return Resolved(question, None)

@@ -1,0 +1,136 @@
+"""Corpus → passages → store, incrementally, safe to re-run and to kill half-way.
+
+Passage ids derive from file, position and content hash, and writes are upserts: an
+unchanged corpus embeds nothing, an edited file re-embeds only passages whose text changed
+(a passage that merely moved keeps its embedding), and a deleted file's passages go.
+The corpus fingerprint is recorded only when an ingest completes, so an interrupted one
+leaves an index that is seen as stale and finished by the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+from langchain_core.embeddings import Embeddings
+
+from .catalogue import Catalogue
+from .embed import PackagedEmbeddings
+from .keyword import KeywordIndex
+from .parse import parse
+from .read import Skipped, corpus_files, read_corpus
+from .records import Passage
+from .settings import Settings
+from .store import Store
+
+PARSER_VERSION = "1"  # bump when parse.py changes what passages it makes
+EMBED_BATCH = 256
+
+Progress = Callable[[int, int, str], None]  # (done, total, message)
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    passages: int = 0
+    embedded: int = 0  # passages whose text was new to the index
+    reused: int = 0  # new ids whose text was already embedded (moved within a file)
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.files} files, {self.passages} passages: {self.embedded} embedded, {self.reused} reused, "
+            f"{self.unchanged} unchanged, {self.removed} removed, {len(self.skipped)} skipped ({self.seconds:.1f} s)"
+        ]
+        lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
+        return "\n".join(lines)
+
+
+def corpus_fingerprint(settings: Settings) -> str:
+    """Changes whenever a corpus file, the parser or the embedding model changes."""
+    digest = hashlib.sha256(f"parser {PARSER_VERSION}\nmodel {settings.model}\n".encode())
+    if settings.corpus_dir.is_dir():
+        for path in corpus_files(settings.corpus_dir):
+            try:
+                content = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                content = "unreadable"
+            digest.update(f"{path.relative_to(settings.corpus_dir).as_posix()} {content}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+def stale_reason(settings: Settings, store: Store) -> str | None:
+    """Why the index cannot be served as it is, or None if it matches corpus and model."""
+    state = store.state()
+    if state.passages == 0 and not state.fingerprint:
+        return "no index yet"
+    if state.model and state.model != settings.model:
+        return f"the index was built with the model {state.model!r}, not {settings.model!r}"
+    if state.fingerprint != corpus_fingerprint(settings):
+        return "the corpus has changed since the index was built" if state.fingerprint else "the last ingest did not finish"
+    return None
+
+
+def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings | None = None,
+           rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
+    started = time.perf_counter()
+    store = store or Store(settings)
+    embedder = embedder or PackagedEmbeddings(settings.model)
+    report_progress = progress or (lambda done, total, message: None)
+    fingerprint = corpus_fingerprint(settings)
+
+    report_progress(0, 1, f"reading {settings.corpus_dir}")
+    documents, skipped = read_corpus(settings.corpus_dir) if settings.corpus_dir.is_dir() else ([], [])
+    passages = [p for document in documents for p in parse(document)]
+    report = IngestReport(files=len(documents), passages=len(passages), skipped=skipped)
+
+    state = store.state()
+    if rebuild or (state.model and state.model != settings.model):
+        store.reset()
+    store.set_state(settings.model, "", "")  # not complete until the end
+    stored = store.content_hashes()
+    current = {p.id for p in passages}
+    new = [p for p in passages if p.id not in stored]
+    removed = [i for i in stored if i not in current]
+    report.unchanged = len(passages) - len(new)
+
+    reusable = _reusable_embeddings(store, new, stored)
+    to_embed = [p for p in new if p.content_hash not in reusable]
+    report.reused, report.embedded = len(new) - len(to_embed), len(to_embed)
+
+    done = 0
+    for start in range(0, len(new), EMBED_BATCH):
+        batch = new[start : start + EMBED_BATCH]
+        fresh = [p for p in batch if p.content_hash not in reusable]
+        vectors = dict(zip((p.content_hash for p in fresh), embedder.embed_documents([p.indexed_text for p in fresh])))
+        store.upsert(batch, [reusable.get(p.content_hash) or vectors[p.content_hash] for p in batch])
+        done += len(batch)
+        report_progress(done, len(new), f"embedded {done} of {len(new)} new passages")
+    store.delete(removed)
+    report.removed = len(removed)
+
+    _save_sidecar(settings, passages, fingerprint)
+    store.set_state(settings.model, fingerprint, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    report.seconds = time.perf_counter() - started
+    report_progress(1, 1, "index ready")
+    return report
+
+
+def _reusable_embeddings(store: Store, new: list[Passage], stored: dict[str, str]) -> dict[str, list[float]]:
+    """Embeddings already in the store for texts that only changed id (moved in their file)."""
+    wanted = {p.content_hash for p in new}
+    owners = {h: i for i, h in stored.items() if h in wanted}
+    vectors = store.embeddings(list(owners.values()))
+    return {h: vectors[i] for h, i in owners.items() if i in vectors}
+
+
+def _save_sidecar(settings: Settings, passages: list[Passage], fingerprint: str) -> None:
+    folder = settings.sidecar_dir
+    KeywordIndex.build(passages).save(folder / "keyword", fingerprint)
+    Catalogue.build(passages).save(folder / "catalogue.json", fingerprint)

@@ -1,0 +1,34 @@
+"""The assembled assistant: store, model, an up-to-date index, retriever and answerer.
+
+A missing or stale index is never served: it is (re)built here first, with the reason passed
+to `progress`, so the CLI prints it and the app shows it.
+"""
+
+from __future__ import annotations
+
+from langchain_core.embeddings import Embeddings
+
+from .answer import Answerer
+from .embed import PackagedEmbeddings
+from .errors import AssistantError
+from .ingest import Progress, ingest, stale_reason
+from .retrieve import Retriever
+from .settings import Settings
+from .store import Store
+
+
+def open_answerer(settings: Settings, progress: Progress | None = None, store: Store | None = None,
+                  embedder: Embeddings | None = None) -> Answerer:
+    store = store or Store(settings)
+    embedder = embedder or PackagedEmbeddings(settings.model)
+    reason = stale_reason(settings, store)
+    if reason:
+        if progress:
+            progress(0, 1, f"{reason}: building the index")
+        ingest(settings, store, embedder, progress=progress)
+    if store.state().passages == 0:
+        raise AssistantError(
+            f"the corpus folder {settings.corpus_dir} has no readable case studies: "
+            "add .md, .txt, .pdf or .docx files there and start again"
+        )
+    return Answerer(Retriever.open(settings, store, embedder), settings)

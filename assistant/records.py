@@ -1,0 +1,88 @@
+"""The plain records that walk through the pipeline: Document → Passage → Hit → Answer.
+
+Defined once, shared by every stage; vendor types (Chroma's dicts, LangChain documents)
+are converted into these at the module that talks to the vendor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OVERVIEW = "overview"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One corpus file as text, before its structure is understood."""
+
+    path: str  # relative to the corpus folder, with forward slashes
+    title: str
+    organisations: tuple[str, ...]
+    text: str
+    source: str = ""  # where the text was published, if known
+    published: str = ""
+    layout: str = "markdown"  # "markdown" (headings) or "plain" (seed-style lines)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of a case study a person would cite: a paragraph, quote, list or lesson."""
+
+    id: str
+    case_study: str  # the title line, e.g. "Collaborating to ... (POhWER and Advocacy Matters)"
+    organisations: tuple[str, ...]
+    section: str  # "overview", "Challenges", "Enablers", "Learning" or a document's own heading
+    lesson: int | None  # 1, 2, 3 within Learning; None elsewhere
+    kind: str  # "paragraph", "quote", "list" or "lesson"
+    text: str
+    source: str  # corpus file, relative path
+    position: int  # order within the file
+    content_hash: str
+    attribution: str | None = None  # who said a quote, e.g. "SIFA"
+
+    @property
+    def label(self) -> str:
+        """How a citation names this passage: "POhWER and Advocacy Matters, Learning 2"."""
+        where = f"{self.section} {self.lesson}" if self.lesson else self.section
+        return f"{self.short_title}, {where}"
+
+    @property
+    def indexed_text(self) -> str:
+        """What is embedded and keyword-indexed: the text with its case study and section,
+        so "what did Touchstone learn" finds Touchstone's Learning even if the lesson never
+        names Touchstone."""
+        return f"{self.short_title}. {self.case_study}. {self.section}: {self.text}"
+
+    @property
+    def short_title(self) -> str:
+        """The organisations in the title's brackets, or the whole title if it has none."""
+        title = self.case_study.strip()
+        if title.endswith(")") and "(" in title:
+            return " ".join(title[title.rindex("(") + 1 : -1].split())
+        return title
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage and how well it matches; higher score is better.
+
+    `score` ranks (fused dense + keyword, in 0..1); `similarity` is the cosine similarity of
+    question and passage embeddings, the measure the refusal threshold is calibrated on.
+    """
+
+    passage: Passage
+    score: float
+    similarity: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the assistant says: text with [n] marks pointing into `sources` (1-based)."""
+
+    question: str
+    text: str
+    sources: list[Hit]
+    refused: bool = False
+    mode: str = "offline"
+    notice: str = ""  # a short note for the reader, e.g. why an LLM answer was replaced
+    timings_ms: dict[str, float] = field(default_factory=dict)

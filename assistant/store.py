@@ -1,0 +1,197 @@
+"""The Chroma store: the only module that imports chromadb.
+
+Embedded (`PersistentClient` under the index folder) by default, or a `chroma run` server
+with `ASSISTANT_CHROMA_URL`. Converts Chroma's nested result dicts into `Passage` and `Hit`
+at this boundary, and records which model and corpus the index was built from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+
+from .errors import StoreUnavailable
+from .records import Hit, Passage
+from .settings import Settings
+
+WRITE_BATCH = 1000
+_ORGANISATION_SEPARATOR = " ; "
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What the index says about itself. `fingerprint` is empty until an ingest completes."""
+
+    passages: int
+    model: str
+    fingerprint: str
+    built_at: str
+
+
+def connect(settings: Settings) -> Any:
+    """A Chroma client for the settings: a server if a URL is set, else the local folder."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as error:  # connection refused, DNS, TLS: all mean "not reachable"
+            raise StoreUnavailable(
+                f"cannot reach the Chroma server at {settings.chroma_url} ({error.__class__.__name__}): "
+                "start it (`chroma run --host 127.0.0.1 --port PORT --path DIR`) or unset ASSISTANT_CHROMA_URL"
+            ) from None
+        return client
+    try:
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+    except Exception as error:  # permissions, a full disk, a corrupt sqlite file
+        raise StoreUnavailable(
+            f"cannot open the index at {settings.index_dir} ({error}): check the folder is writable, "
+            "or rebuild it with `python -m assistant ingest --rebuild`"
+        ) from None
+
+
+class Store:
+    """Passages with their embeddings, in one Chroma collection."""
+
+    def __init__(self, settings: Settings, client: Any = None):
+        self._settings = settings
+        self._client = client if client is not None else connect(settings)
+        self._collection = self._client.get_or_create_collection(
+            settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+
+    # --- what the index is -------------------------------------------------------------
+
+    def state(self) -> IndexState:
+        meta = self._collection.metadata or {}
+        return IndexState(
+            passages=self._collection.count(),
+            model=str(meta.get("model", "")),
+            fingerprint=str(meta.get("fingerprint", "")),
+            built_at=str(meta.get("built_at", "")),
+        )
+
+    def set_state(self, model: str, fingerprint: str, built_at: str) -> None:
+        self._collection.modify(metadata={"model": model, "fingerprint": fingerprint, "built_at": built_at})
+
+    def reset(self) -> None:
+        """Drop every passage (a rebuild, or a change of embedding model)."""
+        self._client.delete_collection(self._settings.collection)
+        self._collection = self._client.get_or_create_collection(
+            self._settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+
+    # --- writing ---------------------------------------------------------------------
+
+    def content_hashes(self) -> dict[str, str]:
+        """Every stored passage id with the hash of its indexed text."""
+        found: dict[str, str] = {}
+        for offset in range(0, self._collection.count(), WRITE_BATCH * 10):
+            batch = self._collection.get(include=["metadatas"], limit=WRITE_BATCH * 10, offset=offset)
+            found.update({i: str(m.get("content_hash", "")) for i, m in zip(batch["ids"], batch["metadatas"])})
+        return found
+
+    def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        found: dict[str, list[float]] = {}
+        for start in range(0, len(ids), WRITE_BATCH):
+            batch = self._collection.get(ids=ids[start : start + WRITE_BATCH], include=["embeddings"])
+            found.update({i: list(map(float, e)) for i, e in zip(batch["ids"], batch["embeddings"])})
+        return found
+
+    def upsert(self, passages: list[Passage], embeddings: list[list[float]]) -> None:
+        for start in range(0, len(passages), WRITE_BATCH):
+            chunk = passages[start : start + WRITE_BATCH]
+            self._collection.upsert(
+                ids=[p.id for p in chunk],
+                embeddings=embeddings[start : start + WRITE_BATCH],
+                documents=[p.text for p in chunk],
+                metadatas=[_metadata(p) for p in chunk],
+            )
+
+    def delete(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), WRITE_BATCH):
+            self._collection.delete(ids=ids[start : start + WRITE_BATCH])
+
+    # --- reading ---------------------------------------------------------------------
+
+    def query(self, embedding: list[float], n: int, where: dict | None = None) -> list[Hit]:
+        """The n nearest passages; score is cosine similarity (1 - Chroma's cosine distance)."""
+        result = self._collection.query(
+            query_embeddings=[embedding], n_results=n, where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            Hit(_passage(i, d, m), 1.0 - float(distance), 1.0 - float(distance))
+            for i, d, m, distance in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0])
+        ]
+
+    def hits(self, ids: list[str], embedding: list[float]) -> list[Hit]:
+        """The given passages as hits, with their cosine similarity to `embedding`."""
+        if not ids:
+            return []
+        batch = self._collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        query = np.asarray(embedding, dtype=np.float32)
+        return [
+            Hit(_passage(i, d, m), similarity, similarity)
+            for i, d, m, e in zip(batch["ids"], batch["documents"], batch["metadatas"], batch["embeddings"])
+            for similarity in [float(np.dot(query, np.asarray(e, dtype=np.float32)) / (np.linalg.norm(e) * np.linalg.norm(query) or 1.0))]
+        ]
+
+    def passages(self, ids: list[str] | None = None) -> list[Passage]:
+        """The given passages (all if None), in corpus order for all, in `ids` order otherwise."""
+        if ids is not None:
+            batch = self._collection.get(ids=ids, include=["documents", "metadatas"])
+            by_id = {i: _passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])}
+            return [by_id[i] for i in ids if i in by_id]
+        found: list[Passage] = []
+        for offset in range(0, self._collection.count(), WRITE_BATCH * 10):
+            batch = self._collection.get(include=["documents", "metadatas"], limit=WRITE_BATCH * 10, offset=offset)
+            found += [_passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])]
+        return sorted(found, key=lambda p: (p.source, p.position))
+
+
+def _metadata(passage: Passage) -> dict[str, str | int]:
+    # Chroma metadata holds scalars only: no lists, no None.
+    return {
+        "case_study": passage.case_study,
+        "organisations": _ORGANISATION_SEPARATOR.join(passage.organisations),
+        "section": passage.section,
+        "lesson": passage.lesson or 0,
+        "kind": passage.kind,
+        "source": passage.source,
+        "position": passage.position,
+        "content_hash": passage.content_hash,
+        "attribution": passage.attribution or "",
+    }
+
+
+def _passage(passage_id: str, text: str, meta: dict) -> Passage:
+    organisations = str(meta.get("organisations", ""))
+    return Passage(
+        id=passage_id,
+        case_study=str(meta["case_study"]),
+        organisations=tuple(organisations.split(_ORGANISATION_SEPARATOR)) if organisations else (),
+        section=str(meta["section"]),
+        lesson=int(meta["lesson"]) or None,
+        kind=str(meta["kind"]),
+        text=text,
+        source=str(meta["source"]),
+        position=int(meta["position"]),
+        content_hash=str(meta["content_hash"]),
+        attribution=str(meta.get("attribution") or "") or None,
+    )

@@ -1,0 +1,77 @@
+"""Shared fixtures: a deterministic fake embedder for fast tests, and one real index (the
+packaged model over the real corpus) built once per session for the integration tests."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from assistant.keyword import terms
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+class FakeEmbeddings(Embeddings):
+    """Bag of stemmed words hashed into 64 dimensions: texts sharing words are similar.
+
+    Counts what it embeds, so tests can tell re-embedding from reuse."""
+
+    model_name = "fake-bag-of-words"
+
+    def __init__(self, fail_after: int | None = None):
+        self.embedded = 0
+        self.fail_after = fail_after
+
+    def _vector(self, text: str) -> list[float]:
+        vector = [0.0] * 64
+        for term in terms(text) or ["empty"]:
+            vector[int(hashlib.md5(term.encode()).hexdigest(), 16) % 64] += 1.0
+        norm = math.sqrt(sum(v * v for v in vector))
+        return [v / norm for v in vector]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if self.fail_after is not None and self.embedded + len(texts) > self.fail_after:
+            raise RuntimeError("simulated crash while embedding")
+        self.embedded += len(texts)
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbeddings:
+    return FakeEmbeddings()
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A private copy of the real corpus that a test may edit."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", folder)
+    return folder
+
+
+@pytest.fixture
+def settings(tmp_path: Path, corpus: Path) -> Settings:
+    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=FakeEmbeddings.model_name)
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The real corpus and packaged model, with an index of the test session's own."""
+    return Settings(index_dir=tmp_path_factory.mktemp("real-index"))
+
+
+@pytest.fixture(scope="session")
+def real_answerer(real_settings: Settings):
+    from assistant.pipeline import open_answerer
+
+    return open_answerer(real_settings)

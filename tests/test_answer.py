@@ -1,0 +1,204 @@
+"""Offline answers: cited, bounded, nothing invented; honest refusals; follow-ups; bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import clean_question, compose, markdown_text
+from assistant.errors import BadQuestion
+from assistant.evaluate import load_questions, score
+from assistant.parse import parse, split_sentences
+from assistant.read import read_corpus
+from assistant.records import Hit
+from assistant.settings import Settings
+from conftest import DATA, ROOT
+
+CITATION = re.compile(r"\s*\[(\d+)\]")
+
+
+@pytest.fixture(scope="module")
+def passages():
+    return [p for d in read_corpus(ROOT / "corpus")[0] for p in parse(d)]
+
+
+def _hits(passages, *needles):
+    """Hits for the passages containing each needle, best first, as a fake retriever would give."""
+    found = [next(p for p in passages if needle in p.text) for needle in needles]
+    return [Hit(p, 1.0 - 0.05 * i, 0.6 - 0.01 * i) for i, p in enumerate(found)]
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def _body_sentences(text: str) -> list[tuple[str, list[int]]]:
+    """(sentence, the sources it cites) for each sentence of the answer body."""
+    found = []
+    for block in text.split("\n\n")[1:]:  # the first block is the lead line
+        block = re.sub(r"^\*\*.+?\*\*: ", "", block)
+        for piece in re.split(r"(?<=\])\s+", block):
+            numbers = [int(n) for n in CITATION.findall(piece)]
+            text_only = CITATION.sub("", piece)
+            for line in text_only.split("\n"):
+                line = _unescape(re.sub(r"^\s*- ", "", line)).strip()
+                line = re.sub(r"^“|” \([^)]*\)$|”$", "", line)
+                found += [(s, numbers) for s in split_sentences(line)]
+    return found
+
+
+COMPOSER_CASES = [
+    ("How do we handle a power imbalance?", ["Acknowledge what power you have", "minimise power imbalances", "relative power"]),
+    ("How many people does Touchstone support?", ["over 10,000 people"]),
+    ("Who funds the alliance?", ["12 Trailblazers", "ringfence funding", "Leaving the ego at the door"]),
+]
+
+
+@pytest.mark.parametrize("question, needles", COMPOSER_CASES)
+def test_composed_answers_cite_in_range_cite_every_source_and_invent_nothing(passages, question, needles):
+    settings = Settings()
+    hits = _hits(passages, *needles)
+    text, sources = compose(question, hits, settings)
+    numbers = [int(n) for n in CITATION.findall(text)]
+    assert numbers and all(1 <= n <= len(sources) for n in numbers)
+    assert set(numbers) == set(range(1, len(sources) + 1))
+    for sentence, cited in _body_sentences(text):
+        assert cited, f"uncited: {sentence}"
+        assert any(sentence in " ".join(sources[n - 1].passage.text.split()) for n in cited), sentence
+
+
+def test_the_answer_length_is_bounded(passages):
+    hits = [Hit(p, 1.0, 0.6) for p in passages[:5]]
+    for words in (40, 180):
+        text, _ = compose("partnership", hits, replace(Settings(), answer_words=words))
+        body = " ".join(text.split("\n\n")[1:])
+        longest_unit = max(len(h.passage.text.split()) for h in hits)
+        assert len(CITATION.sub("", body).split()) <= max(words, longest_unit) + 12  # + the case-study labels
+
+
+def test_a_fact_question_leads_with_the_fact(passages):
+    hits = _hits(passages, "Touchstone provides mental health", "Collaboration works.")
+    text, _ = compose("How many people does Touchstone support each year?", hits, Settings())
+    assert "10,000" in text.split("\n\n")[1]
+
+
+def test_markup_from_the_corpus_is_escaped():
+    assert markdown_text("<script>alert(1)</script> [link](x)") == "\\<script\\>alert(1)\\</script\\> \\[link\\](x)"
+
+
+# --- bad input --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, expected", [
+    ("  What is generous leadership?  ", "What is generous leadership?"),
+    ("What\u0000 is\u200b trust?", "What is trust?"),
+    ("Ｗｈａｔ is ｔｒｕｓｔ?", "What is trust?"),
+    ("<b>What</b> is trust?", "<b>What</b> is trust?"),  # kept as text; escaped when rendered
+    ("¿Qué es la confianza? 信任是什么? 🤝", "¿Qué es la confianza? 信任是什么? 🤝"),
+])
+def test_questions_are_cleaned_not_rejected(question, expected):
+    assert clean_question(question, Settings()) == expected
+
+
+@pytest.mark.parametrize("question, message", [
+    ("", "Please type a question"),
+    ("   \n\t ", "Please type a question"),
+    ("\u0000\u0001", "Please type a question"),
+    ("why " * 600, "the limit is 2,000"),
+])
+def test_empty_and_huge_questions_get_a_clear_message(question, message):
+    with pytest.raises(BadQuestion, match=message):
+        clean_question(question, Settings())
+
+
+# --- the real model over the real corpus ----------------------------------------------------
+
+def _scope_questions():
+    with (DATA / "scope_questions.jsonl").open() as lines:
+        return [json.loads(line) for line in lines]
+
+
+def test_refusal_is_calibrated_on_the_scope_set(real_answerer):
+    """The threshold was chosen on this set; the test keeps it honest (see README)."""
+    rows = _scope_questions()
+    wrong = [r["question"] for r in rows if real_answerer.ask(r["question"]).refused == r["in_scope"]]
+    false_refusals = [q for q in wrong if next(r for r in rows if r["question"] == q)["in_scope"]]
+    assert false_refusals == []
+    assert len(wrong) <= 2, wrong
+
+
+@pytest.mark.parametrize("question, mentions", [
+    ("What is the capital of Australia?", "Australia"),
+    ("What did Barnardo's learn from its partnerships?", "Barnardo's"),
+    ("How do I bake sourdough bread?", "don't cover this question"),
+])
+def test_a_refusal_says_so_and_offers_what_is_covered(real_answerer, question, mentions):
+    answer = real_answerer.ask(question)
+    assert answer.refused and answer.sources == []
+    assert mentions in _unescape(answer.text)
+    assert "[1]" not in answer.text
+
+
+FOLLOW_UPS = [
+    ([{"role": "user", "content": "What is the London VAWG Consortium?"}], "Who supported its development?",
+     "London VAWG Consortium", r"Women.s Resource Centre|City Bridge"),
+    ([{"role": "user", "content": "What did P3 and Cohort 4 do together?"}], "What did they learn?",
+     "P3 and Cohort 4", r"Leave the ego at home|like-minded"),
+    ([{"role": "user", "content": "Tell me about the Somerset Mental Health Alliance."}], "How was it funded?",
+     "Somerset Mental Health Alliance", r"NHS Trust|County Council"),
+    ([{"role": "user", "content": "How did Shelter help SIFA Fireside?"}], "What about Touchstone?",
+     "Touchstone and Live Well Leeds", r"Touchstone"),
+    ([{"role": "user", "content": "Which case studies talk about trust?"},
+      {"role": "assistant", "content": "...", "case_studies": [
+          "Collaborating to deliver advocacy services (POhWER and Advocacy Matters)",
+          "Developing a large consortium to support women and girls experiencing violence (London VAWG Consortium)"]}],
+     "Tell me more about the second one", "London VAWG Consortium", r"Consortium"),
+]
+
+
+@pytest.mark.parametrize("history, question, case, pattern", FOLLOW_UPS)
+def test_follow_ups_use_the_conversation(real_answerer, history, question, case, pattern):
+    answer = real_answerer.ask(question, history=history)
+    assert not answer.refused
+    assert {h.passage.short_title for h in answer.sources} == {case}
+    assert re.search(pattern, answer.text)
+
+
+def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(settings.index_dir)}
+    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_ask_json_prints_the_results_contract(real_answerer, real_settings):
+    result = _cli(real_settings, "ask", "How do we handle a power imbalance with a smaller partner?", "--json")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert set(record) == {"id", "question", "answer", "refused", "sources", "timings_ms"}
+    assert record["refused"] is False and record["sources"]
+    assert set(record["sources"][0]) == {"case_study", "organisations", "section", "lesson", "text", "score"}
+
+
+def test_cli_errors_are_one_clear_line(real_settings):
+    result = _cli(real_settings, "ask", "   ")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].startswith("error: Please type a question")
+
+
+def test_eval_on_the_public_question_set_meets_the_targets(real_answerer, real_settings, tmp_path: Path):
+    out = tmp_path / "results.jsonl"
+    result = _cli(real_settings, "eval", "--questions", str(ROOT / "eval" / "dev.jsonl"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 38
+    metrics = score(load_questions(ROOT / "eval" / "dev.jsonl"), records)
+    assert f"hit@5 {metrics.hit_at_5:.3f}" in result.stdout
+    assert metrics.hit_at_5 >= 0.95 and metrics.case_recall_at_5 >= 0.9 and metrics.facts >= 0.85
+    assert (metrics.refusal_accuracy, metrics.false_refusals, metrics.citations_out_of_range) == (1.0, 0, 0)
+    assert metrics.cited_share == 1.0

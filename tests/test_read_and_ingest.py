@@ -1,0 +1,124 @@
+"""Bad files are reported and skipped; ingest is an incremental, restartable upsert."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from assistant.ingest import ingest, stale_reason
+from assistant.read import read_corpus
+from assistant.retrieve import Retriever
+from assistant.store import Store
+from conftest import FakeEmbeddings
+
+BAD_FILES = [
+    ("empty.md", b"", "empty file"),
+    ("whitespace.txt", b"  \n\n ", "empty file"),
+    ("junk.pdf", bytes(range(256)) * 40, "not a readable PDF"),
+    ("broken.docx", b"PK\x03\x04 this is not really a zip", "not a readable Word file"),
+    ("sheet.xlsx", b"anything", "unsupported file type .xlsx"),
+    ("latin1.txt", "Caf\u00e9 partnership notes".encode("latin-1"), "not UTF-8 text"),
+    ("binary.txt", b"abc\x00def", "binary data"),
+    ("bad-front-matter.md", b"---\ntitle: [unclosed\n---\nBody text.\n", "front matter is not valid YAML"),
+]
+
+
+@pytest.mark.parametrize("name, content, reason", BAD_FILES)
+def test_a_bad_file_is_reported_by_name_and_the_rest_still_read(corpus: Path, name: str, content: bytes, reason: str):
+    (corpus / name).write_bytes(content)
+    documents, skipped = read_corpus(corpus)
+    assert len(documents) == 9
+    assert [s.path for s in skipped] == [name]
+    assert reason in skipped[0].reason
+
+
+def test_a_5_mb_text_file_is_read_in_full(corpus: Path):
+    paragraph = "Partners met every week to plan the service together. " * 20
+    (corpus / "long-report.txt").write_text("\n\n".join([paragraph] * 4700), encoding="utf-8")
+    assert (corpus / "long-report.txt").stat().st_size > 5_000_000
+    documents, skipped = read_corpus(corpus)
+    assert skipped == [] and len(documents) == 10
+
+
+def test_markup_in_a_corpus_file_is_kept_as_text(corpus: Path, settings, fake_embedder):
+    (corpus / "markup.md").write_text("# Html case\n\n<script>alert('x')</script> Partners shared a <b>kitchen</b>.\n")
+    ingest(settings, embedder=fake_embedder)
+    passages = Store(settings).passages()
+    assert any("<script>alert('x')</script>" in p.text for p in passages)
+
+
+def test_reingesting_an_unchanged_corpus_embeds_nothing(settings, fake_embedder):
+    first = ingest(settings, embedder=fake_embedder)
+    assert first.embedded == first.passages == 91
+    second = ingest(settings, embedder=fake_embedder)
+    assert (second.embedded, second.unchanged, second.removed) == (0, 91, 0)
+    assert fake_embedder.embedded == 91
+    assert stale_reason(settings, Store(settings)) is None
+
+
+def test_editing_one_file_re_embeds_only_its_changed_passages(settings, corpus, fake_embedder):
+    ingest(settings, embedder=fake_embedder)
+    path = corpus / "08-touchstone-live-well-leeds.md"
+    path.write_text(path.read_text().replace("Collaboration works.", "Collaboration really works."))
+    assert stale_reason(settings, Store(settings)) == "the corpus has changed since the index was built"
+    report = ingest(settings, embedder=fake_embedder)
+    assert (report.embedded, report.removed, report.passages) == (1, 1, 91)
+    assert any(p.text == "Collaboration really works." for p in Store(settings).passages())
+
+
+def test_a_passage_that_only_moved_keeps_its_embedding(settings, corpus, fake_embedder):
+    ingest(settings, embedder=fake_embedder)
+    path = corpus / "03-p3-cohort-4.md"
+    text = path.read_text()
+    path.write_text(text.replace("## Challenges", "A new opening paragraph about the house.\n\n## Challenges"))
+    report = ingest(settings, embedder=fake_embedder)
+    assert report.embedded == 1  # the new paragraph; the passages after it moved and were reused
+    assert report.reused > 0
+    assert Store(settings).state().passages == 92
+
+
+def test_deleting_a_file_removes_its_passages(settings, corpus, fake_embedder):
+    ingest(settings, embedder=fake_embedder)
+    (corpus / "07-london-vawg-consortium.md").unlink()
+    report = ingest(settings, embedder=fake_embedder)
+    assert report.removed == 9
+    assert not any("VAWG" in p.case_study for p in Store(settings).passages())
+
+
+def test_an_interrupted_ingest_is_finished_by_the_next(settings, corpus):
+    for n in range(40):  # enough passages for several embedding batches
+        (corpus / f"extra-{n:02d}.md").write_text(f"# Extra case {n}\n\n" + "\n\n".join(
+            f"Paragraph {i} of extra case {n} about shared budgets." for i in range(10)))
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        ingest(settings, embedder=FakeEmbeddings(fail_after=300))
+    store = Store(settings)
+    assert stale_reason(settings, store) == "the last ingest did not finish"
+    with pytest.raises(Exception, match="no index yet"):
+        Retriever.open(settings, store, FakeEmbeddings())
+    report = ingest(settings, store, embedder=FakeEmbeddings())
+    clean = _fresh_index(settings)
+    ingest(clean, embedder=FakeEmbeddings())
+    assert report.passages == Store(clean).state().passages == store.state().passages
+    assert sorted(store.content_hashes()) == sorted(Store(clean).content_hashes())
+    assert stale_reason(settings, store) is None
+
+
+def _fresh_index(settings):
+    return replace(settings, index_dir=settings.index_dir.parent / "clean-index")
+
+
+def test_a_different_model_means_a_rebuild(settings, fake_embedder):
+    ingest(settings, embedder=fake_embedder)
+    other = replace(settings, model="another-model")
+    assert "built with the model" in stale_reason(other, Store(other))
+    report = ingest(other, embedder=FakeEmbeddings())
+    assert report.embedded == 91
+    assert Store(other).state().model == "another-model"
+
+
+def test_rebuild_embeds_everything_again(settings, fake_embedder):
+    ingest(settings, embedder=fake_embedder)
+    report = ingest(settings, embedder=fake_embedder, rebuild=True)
+    assert report.embedded == 91 and Store(settings).state().passages == 91

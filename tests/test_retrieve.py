@@ -1,0 +1,71 @@
+"""Hybrid retrieval over a fake-embedded index: filters, focus, section intent, diversity."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.ingest import ingest
+from assistant.records import Hit
+from assistant.retrieve import Filters, Retriever, intended_sections
+
+
+@pytest.fixture
+def retriever(settings, fake_embedder) -> Retriever:
+    ingest(settings, embedder=fake_embedder)
+    return Retriever.open(settings, embedder=fake_embedder)
+
+
+def test_hits_are_our_records_with_structure(retriever):
+    hits = retriever.search("co-location fosters strong relationships", k=3)
+    assert len(hits) == 3 and all(isinstance(h, Hit) for h in hits)
+    assert any(h.passage.short_title == "Shelter and SIFA Fireside" and (h.passage.section, h.passage.lesson) == ("Learning", 2)
+               for h in hits)
+    assert hits[0].score >= hits[1].score >= hits[2].score and 0 < hits[0].score <= 1
+
+
+def test_filter_by_case_study_and_section(retriever):
+    touchstone = next(c.title for c in retriever.catalogue.cases if "Touchstone" in c.title)
+    hits = retriever.search("partners", k=5, filters=Filters((touchstone,), ("Challenges",)))
+    assert hits and all(h.passage.case_study == touchstone and h.passage.section == "Challenges" for h in hits)
+
+
+def test_a_named_case_study_focuses_the_search(retriever):
+    hits = retriever.search("What did Touchstone learn?", k=5)
+    assert {h.passage.short_title for h in hits} == {"Touchstone and Live Well Leeds"}
+    assert [h.passage.lesson for h in hits[:3]] == [1, 2, 3] or hits[0].passage.section == "Learning"
+
+
+def test_a_filter_that_excludes_the_named_case_study_finds_nothing(retriever):
+    other = next(c.title for c in retriever.catalogue.cases if "P3" in c.title)
+    assert retriever.search("What did Touchstone learn?", filters=Filters((other,))) == []
+
+
+def test_a_theme_question_gathers_several_case_studies(retriever):
+    hits = retriever.search("trust and open honest communication between partners", k=5)
+    assert len({h.passage.case_study for h in hits}) >= 3
+
+
+@pytest.mark.parametrize("question, sections", [
+    ("What did they learn?", ["Learning"]),
+    ("What were the main challenges?", ["Challenges"]),
+    ("What enabled the partnership?", ["Enablers"]),
+    ("Who funds it?", []),
+])
+def test_section_intent(question, sections):
+    assert intended_sections(question) == sections
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What is the STAGE partnership?", "Changing Lives and the STAGE partnership"),
+    ("How did Shelter help SIFA Fireside?", "Shelter and SIFA Fireside"),
+    ("Where is Cohort4 based?", "P3 and Cohort 4"),
+    ("What did the Somerset Alliance fund?", "Somerset Mental Health Alliance"),
+    ("How many people does CYN work with?", "Creative Youth Network"),
+])
+def test_the_catalogue_knows_how_questions_name_case_studies(retriever, question, expected):
+    named = retriever.catalogue.named_in(question)
+    assert [retriever.catalogue.get(t).short_title for t in named] == [expected]
+
+
+def test_common_words_do_not_name_a_case_study(retriever):
+    assert retriever.catalogue.named_in("what changes lives in a youth network alliance?") == []
