@@ -12,7 +12,7 @@ import math
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 
 from .errors import BadQuestion
@@ -21,13 +21,15 @@ from .keyword import terms
 from .parse import split_sentences
 from .records import Answer, Hit
 from .refuse import Coverage, assess
-from .retrieve import Filters, Retriever
+from .retrieve import Filters, Retriever, intended_sections
 from .settings import Settings
 
-RELEVANCE_MARGIN = 0.15  # a source whose similarity trails the best by more is left out
+RELEVANCE_MARGIN = 0.25  # similarity a source may trail the best by, unless it shares key words
 SOURCE_DECAY = 0.7  # each further point from the same passage must be worth more
-CONTINUATION_BONUS = 0.2
-MIN_EXTRA_SCORE = 0.3  # share of the question a further point must match to be worth its words
+CONTINUATION_BONUS = 0.3
+INTENT_BONUS = 0.3  # a number for a how-many question, the asked-for section (lessons, challenges)
+MIN_EXTRA_SCORE = 0.2  # share of the question a further point must match to be worth its words
+FOCUSED_DEPTH = 2
 WHOLE_UNIT_WORDS = 70  # lessons, quotes and lists up to this length are quoted whole
 _NUMERIC_QUESTION = re.compile(r"\b(how many|how much|how long|what year|which year|when|how old|what age|age range|how big|how large)\b", re.IGNORECASE)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -64,16 +66,17 @@ class _Unit:
     overlap: float = 0.0  # share of the question's (rarity-weighted) terms it contains
 
 
-def _units(hit_index: int, hit: Hit) -> list[_Unit]:
+def _units(hit_index: int, hit: Hit, question_terms: set[str]) -> list[_Unit]:
     passage = hit.passage
     words = len(passage.text.split())
     if passage.kind in ("lesson", "quote", "list") and words <= WHOLE_UNIT_WORDS:
         return [_Unit(hit_index, 0, passage.text)]
-    if passage.kind == "list":
+    if passage.kind == "list":  # a long list: its lead-in with the items the question asks about
         lead, _, items = passage.text.partition("\n")
         lead_sentences = split_sentences(lead)
+        relevant = [i for i in items.split("\n") if question_terms & set(terms(i))] or items.split("\n")
         return [_Unit(hit_index, i, s) for i, s in enumerate(lead_sentences[:-1])] + [
-            _Unit(hit_index, len(lead_sentences), "\n".join([lead_sentences[-1] if lead_sentences else "", items]).strip())
+            _Unit(hit_index, len(lead_sentences), "\n".join([lead_sentences[-1] if lead_sentences else ""] + relevant).strip())
         ]
     return [_Unit(hit_index, i, s) for i, s in enumerate(split_sentences(passage.text))]
 
@@ -86,10 +89,12 @@ def _score_units(question: str, hits: list[Hit], units: list[_Unit]) -> None:
     idf = {t: math.log(1 + len(units) / (1 + df[t])) for t in question_terms}
     total = sum(idf.values()) or 1.0
     numeric = bool(_NUMERIC_QUESTION.search(question))
+    asked_sections = set(intended_sections(question))  # "their lessons" is answered by any lesson
     for unit, found in zip(units, unit_terms):
         overlap = sum(idf[t] for t in question_terms & found) / total
-        fact = 0.3 if numeric and re.search(r"\d", unit.text) else 0.0
-        unit.overlap = overlap + fact
+        fact = INTENT_BONUS if numeric and re.search(r"\d", unit.text) else 0.0
+        section = INTENT_BONUS if hits[unit.hit_index].passage.section in asked_sections else 0.0
+        unit.overlap = overlap + fact + section
         unit.score = overlap + fact + hits[unit.hit_index].score - 0.02 * unit.order
 
 
@@ -110,13 +115,19 @@ def _render_unit(unit: _Unit, hit: Hit, number: int) -> str:
 def compose(question: str, hits: list[Hit], settings: Settings) -> tuple[str, list[Hit]]:
     """The answer text and its numbered sources (every source cited, every [n] in range).
 
-    First the best point of each source, in rank order, then the best remaining points
-    overall (a passage's next sentence counts for more), within the word budget.
+    First the best point of each case study (breadth for theme questions), then the points
+    that best match the question (a chosen sentence's next one counts for more: it often
+    says how the problem was solved), within the word budget.
     """
+    question_terms = set(terms(question))
+    units = [u for i, h in enumerate(hits) for u in _units(i, h, question_terms)]
+    _score_units(question, hits, units)
+    # a source stays if it is close to the best by meaning, or shares the question's key words
     best = max(h.similarity for h in hits)
-    candidates = [h for h in hits if h.similarity >= best - RELEVANCE_MARGIN]
-    units = [u for i, h in enumerate(candidates) for u in _units(i, h)]
-    _score_units(question, candidates, units)
+    kept = [i for i, h in enumerate(hits) if h.similarity >= best - RELEVANCE_MARGIN
+            or any(u.overlap >= MIN_EXTRA_SCORE for u in units if u.hit_index == i)]
+    candidates = [hits[i] for i in kept]
+    units = [replace(u, hit_index=kept.index(u.hit_index)) for u in units if u.hit_index in kept]
     ranked = sorted(units, key=lambda u: -u.score)
 
     chosen: list[_Unit] = []
@@ -127,8 +138,8 @@ def compose(question: str, hits: list[Hit], settings: Settings) -> tuple[str, li
         chosen.append(unit)
         words += len(unit.text.split())
 
-    for index in range(len(candidates)):
-        unit = next(u for u in ranked if u.hit_index == index)
+    for case_study in dict.fromkeys(h.passage.case_study for h in candidates):
+        unit = next(u for u in ranked if candidates[u.hit_index].passage.case_study == case_study)
         if not chosen or words + len(unit.text.split()) <= settings.answer_words:
             take(unit)
     while True:
@@ -139,7 +150,8 @@ def compose(question: str, hits: list[Hit], settings: Settings) -> tuple[str, li
             follows = (unit.hit_index, unit.order - 1) in picked  # keeps a passage's thought together
             return (unit.overlap + (CONTINUATION_BONUS if follows else 0.0)) * SOURCE_DECAY ** from_source
 
-        remaining = [u for u in ranked if (u.hit_index, u.order) not in picked and u.overlap > 0
+        remaining = [u for u in ranked if (u.hit_index, u.order) not in picked
+                     and (u.overlap > 0 or (u.hit_index, u.order - 1) in picked)
                      and words + len(u.text.split()) <= settings.answer_words]
         if not remaining:
             break
@@ -152,13 +164,14 @@ def compose(question: str, hits: list[Hit], settings: Settings) -> tuple[str, li
     sources = [candidates[i] for i in cited]
     number = {hit_index: n + 1 for n, hit_index in enumerate(cited)}
     lead_unit = max(chosen, key=lambda u: u.score)
+    leads_with_fact = bool(_NUMERIC_QUESTION.search(question))  # else each case reads in text order
     case_order = list(dict.fromkeys(
         [candidates[lead_unit.hit_index].passage.case_study] + [candidates[i].passage.case_study for i in cited]))
 
     blocks = []
     for case_study in case_order:
         here = sorted((u for u in chosen if candidates[u.hit_index].passage.case_study == case_study),
-                      key=lambda u: (u is not lead_unit, candidates[u.hit_index].passage.position, u.order))
+                      key=lambda u: (not (leads_with_fact and u is lead_unit), candidates[u.hit_index].passage.position, u.order))
         label = candidates[here[0].hit_index].passage.short_title
         body = " ".join(_render_unit(u, candidates[u.hit_index], number[u.hit_index]) for u in here)
         blocks.append(f"**{markdown_text(label)}**: {body}")
@@ -191,7 +204,9 @@ class Answerer:
         started = time.perf_counter()
         question = clean_question(question, self.settings)
         resolved = resolve(question, history, self.retriever.catalogue)
-        hits = self.retriever.search(resolved.query, filters=filters, focus=resolved.focus)
+        # narrowed to one case study, any of its passages may hold the answer: read more of it
+        k = self.settings.top_k * (FOCUSED_DEPTH if resolved.focus and len(resolved.focus) == 1 else 1)
+        hits = self.retriever.search(resolved.query, k=k, filters=filters, focus=resolved.focus)
         retrieved = time.perf_counter()
         coverage = assess(question if resolved.focus is None else resolved.query, hits, self.retriever.keyword,
                           self.settings.refusal_threshold)
