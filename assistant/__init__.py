@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from .answer import Answerer
-from .errors import AssistantError, BadQuestion, IndexMissing, IndexStale, StoreUnavailable
+from .errors import AssistantError, BadQuestion, IndexMissing, StoreUnavailable
 from .followup import Turn
 from .ingest import IngestReport, ingest
 from .pipeline import open_answerer
@@ -20,7 +20,7 @@ from .settings import Settings
 
 __all__ = [
     "Answer", "Answerer", "AssistantError", "BadQuestion", "Document", "Filters", "Hit", "IndexMissing",
-    "IndexStale", "IngestReport", "Passage", "Settings", "StoreUnavailable", "ask", "ingest", "open_answerer",
+    "IngestReport", "Passage", "Settings", "StoreUnavailable", "ask", "ingest", "open_answerer",
 ]
 
 _default: Answerer | None = None

@@ -43,9 +43,6 @@ class Catalogue:
         self.cases = cases
         self._by_title = {case.title: case for case in cases}
 
-    def __len__(self) -> int:
-        return len(self.cases)
-
     def get(self, title: str) -> CaseStudy | None:
         return self._by_title.get(title)
 

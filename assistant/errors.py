@@ -9,10 +9,6 @@ class IndexMissing(AssistantError):
     """No index has been built yet."""
 
 
-class IndexStale(AssistantError):
-    """The index was built from another corpus or another model."""
-
-
 class StoreUnavailable(AssistantError):
     """The Chroma store cannot be reached or opened."""
 
