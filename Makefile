@@ -7,7 +7,7 @@ PORT ?= 8501
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test test-fast ingest eval bench
+.PHONY: setup browser run test test-fast ingest eval bench
 
 setup: $(VENV)/.installed
 
@@ -17,11 +17,13 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-run: setup
-	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT) \
-		--server.headless true --browser.gatherUsageStats false
+browser:
+	scripts/install-browser.sh
 
-test: setup
+run: setup
+	$(PY) -m assistant serve --host $(HOST) --port $(PORT)
+
+test: setup browser
 	$(PY) -m pytest
 
 test-fast: setup

@@ -27,6 +27,7 @@ from .settings import Settings
 RELEVANCE_MARGIN = 0.25  # similarity a source may trail the best by, unless it shares key words
 SOURCE_DECAY = 0.7  # each further point from the same passage must be worth more
 CONTINUATION_BONUS = 0.3
+NAME_WEIGHT = 0.25  # the named case study's own name, in an answer about it
 INTENT_BONUS = 0.3  # a number for a how-many question, the asked-for section (lessons, challenges)
 MIN_EXTRA_SCORE = 0.2  # share of the question a further point must match to be worth its words
 FOCUSED_DEPTH = 2
@@ -84,12 +85,12 @@ def _units(hit_index: int, hit: Hit, question_terms: set[str]) -> list[_Unit]:
     return [_Unit(hit_index, i, s) for i, s in enumerate(split_sentences(passage.text))]
 
 
-def _score_units(question: str, hits: list[Hit], units: list[_Unit]) -> None:
+def _score_units(question: str, hits: list[Hit], units: list[_Unit], names: set[str]) -> None:
     """Term overlap with the question, weighted by rarity among the candidates, plus rank."""
     question_terms = set(terms(question))
     unit_terms = [set(terms(u.text)) for u in units]
     df = {t: sum(1 for ts in unit_terms if t in ts) for t in question_terms}
-    idf = {t: math.log(1 + len(units) / (1 + df[t])) for t in question_terms}
+    idf = {t: math.log(1 + len(units) / (1 + df[t])) * (NAME_WEIGHT if t in names else 1.0) for t in question_terms}
     total = sum(idf.values()) or 1.0
     numeric = bool(_NUMERIC_QUESTION.search(question))
     asked_sections = set(intended_sections(question))  # "their lessons" is answered by any lesson
@@ -115,8 +116,11 @@ def _render_unit(unit: _Unit, hit: Hit, number: int) -> str:
     return f"{markdown_text(unit.text)} [{number}]"
 
 
-def compose(question: str, hits: list[Hit], settings: Settings) -> tuple[str, list[Hit]]:
-    """The answer text and its numbered sources (every source cited, every [n] in range).
+def compose(question: str, hits: list[Hit], answer_words: int,
+            names: frozenset[str] = frozenset()) -> tuple[str, list[Hit], list[tuple[str, ...]]]:
+    """The answer text, its numbered sources (every source cited, every [n] in range) and,
+    per source, the text the answer quotes from it. `names`: question terms that mostly say
+    which case study is meant, not what about it; they count for less.
 
     First the best point of each case study (breadth for theme questions), then the points
     that best match the question (a chosen sentence's next one counts for more: it often
@@ -124,7 +128,7 @@ def compose(question: str, hits: list[Hit], settings: Settings) -> tuple[str, li
     """
     question_terms = set(terms(question))
     units = [u for i, h in enumerate(hits) for u in _units(i, h, question_terms)]
-    _score_units(question, hits, units)
+    _score_units(question, hits, units, names)
     # a source stays if it is close to the best by meaning, or shares the question's key words
     best = max(h.similarity for h in hits)
     kept = [i for i, h in enumerate(hits) if h.similarity >= best - RELEVANCE_MARGIN
@@ -143,7 +147,7 @@ def compose(question: str, hits: list[Hit], settings: Settings) -> tuple[str, li
 
     for case_study in dict.fromkeys(h.passage.case_study for h in candidates):
         unit = next(u for u in ranked if candidates[u.hit_index].passage.case_study == case_study)
-        if not chosen or words + len(unit.text.split()) <= settings.answer_words:
+        if not chosen or words + len(unit.text.split()) <= answer_words:
             take(unit)
     while True:
         picked = {(u.hit_index, u.order) for u in chosen}
@@ -155,7 +159,7 @@ def compose(question: str, hits: list[Hit], settings: Settings) -> tuple[str, li
 
         remaining = [u for u in ranked if (u.hit_index, u.order) not in picked
                      and (u.overlap > 0 or (u.hit_index, u.order - 1) in picked)
-                     and words + len(u.text.split()) <= settings.answer_words]
+                     and words + len(u.text.split()) <= answer_words]
         if not remaining:
             break
         unit = max(remaining, key=worth)
@@ -181,7 +185,8 @@ def compose(question: str, hits: list[Hit], settings: Settings) -> tuple[str, li
     names = list(dict.fromkeys(candidates[i].passage.short_title for i in cited))
     lead = (f"From the {markdown_text(names[0])} case study:" if len(names) == 1
             else f"{len(names)} case studies speak to this: {markdown_text(', '.join(names[:-1]))} and {markdown_text(names[-1])}.")
-    return "\n\n".join([lead] + blocks), sources
+    excerpts = [tuple(u.text for u in sorted(chosen, key=lambda u: u.order) if u.hit_index == i) for i in cited]
+    return "\n\n".join([lead] + blocks), sources, excerpts
 
 
 def refusal(question: str, coverage: Coverage, hits: list[Hit]) -> str:
@@ -203,7 +208,8 @@ class Answerer:
         self.retriever = retriever
         self.settings = settings
 
-    def ask(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None,
+            answer_words: int | None = None) -> Answer:
         started = time.perf_counter()
         question = clean_question(question, self.settings)
         resolved = resolve(question, history, self.retriever.catalogue)
@@ -213,12 +219,15 @@ class Answerer:
         retrieved = time.perf_counter()
         coverage = assess(question if resolved.focus is None else resolved.query, hits, self.retriever.keyword,
                           self.settings.refusal_threshold)
+        excerpts: list[tuple[str, ...]] = []
         if not hits or not coverage.covered:
             text, sources, refused = refusal(question, coverage, hits), [], True
         else:
-            (text, sources), refused = compose(question, hits, self.settings), False
+            text, sources, excerpts = compose(question, hits, answer_words or self.settings.answer_words,
+                                              frozenset(self.retriever.catalogue.name_terms(resolved.focus or [])))
+            refused = False
         finished = time.perf_counter()
-        return Answer(question, text, sources, refused=refused, timings_ms={
+        return Answer(question, text, sources, refused=refused, excerpts=excerpts, timings_ms={
             "retrieve": round((retrieved - started) * 1000, 2),
             "answer": round((finished - retrieved) * 1000, 2),
             "total": round((finished - started) * 1000, 2),

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .keyword import STOPWORDS
+from .keyword import STOPWORDS, terms
 from .records import Passage
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9]{1,7})\)")
@@ -82,6 +82,12 @@ class Catalogue:
             if by_alias or by_name:
                 found.append(case.title)
         return found
+
+    def name_terms(self, titles: list[str]) -> set[str]:
+        """Search terms of these case studies' names: in a question about one of them they say
+        which case, not what about it."""
+        words = [" ".join(case.aliases + case.organisations) for case in self.cases if case.title in titles]
+        return set(terms(" ".join(words)))
 
     def save(self, path: Path, fingerprint: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,8 @@
     python -m assistant search "question" [-k 5] [--case NAME] [--section NAME] [--json]
     python -m assistant ask "question" [--case NAME] [--json]
     python -m assistant eval --questions eval/dev.jsonl [--out results.jsonl]
+    python -m assistant feedback [--csv ratings.csv] [--as-questions wrong.jsonl]
+    python -m assistant serve [--host 127.0.0.1] [--port 8501]
 """
 
 from __future__ import annotations
@@ -11,14 +13,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from pathlib import Path
 
+from .embed import load_model
 from .errors import AssistantError
 from .evaluate import evaluate, load_questions, result_record, score, source_record
+from .feedback import FeedbackStore, as_questions
 from .ingest import ingest
 from .pipeline import open_answerer
 from .retrieve import Filters
-from .settings import Settings
+from .settings import PROJECT_ROOT, Settings
 
 
 def _progress(done: int, total: int, message: str) -> None:
@@ -34,6 +39,32 @@ def _filters(args: argparse.Namespace, answerer) -> Filters:
             raise AssistantError(f"no case study matches {name!r}: try part of its title, e.g. 'Touchstone'")
         cases += matches
     return Filters(tuple(cases), tuple(args.section or []))
+
+
+def _feedback(args: argparse.Namespace, settings: Settings) -> int:
+    store = FeedbackStore(settings.feedback_db)
+    if not args.csv and not args.as_questions:
+        raise AssistantError("say where to write: --csv FILE and/or --as-questions FILE")
+    if args.csv:
+        print(f"{store.write_csv(args.csv)} ratings written to {args.csv}")
+    if args.as_questions:
+        catalogue = open_answerer(settings, progress=_progress).retriever.catalogue
+        questions = as_questions(store.ratings(), catalogue)
+        args.as_questions.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions), encoding="utf-8")
+        print(f"{len(questions)} answers marked wrong written to {args.as_questions}: "
+              f"check them with `python -m assistant eval --questions {args.as_questions}`")
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Streamlit in this process, with the model loading in the background meanwhile: the
+    first question does not wait for the multi-second torch import."""
+    from streamlit.web import cli as streamlit_cli
+
+    threading.Thread(target=load_model, args=(settings.model,), daemon=True, name="warm-up").start()
+    sys.argv = ["streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.address", args.host,
+                "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    return streamlit_cli.main()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +87,15 @@ def main(argv: list[str] | None = None) -> int:
     eval_cmd.add_argument("--questions", type=Path, default=Path("eval/dev.jsonl"))
     eval_cmd.add_argument("--out", type=Path, help="write one results record per question here (JSON lines)")
 
+    feedback_cmd = commands.add_parser("feedback", help="export what people said about answers")
+    feedback_cmd.add_argument("--csv", type=Path, help="every rating as CSV")
+    feedback_cmd.add_argument("--as-questions", type=Path,
+                              help="answers marked wrong as a question set for `eval` (JSON lines)")
+
+    serve_cmd = commands.add_parser("serve", help="start the web app (what `make run` does)")
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=8501)
+
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     try:
@@ -63,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
             report = ingest(settings, rebuild=args.rebuild, progress=_progress)
             print(report.summary())
             return 0
+        if args.command == "serve":
+            return _serve(args, settings)
+        if args.command == "feedback":
+            return _feedback(args, settings)
         answerer = open_answerer(settings, progress=_progress)
         if args.command == "search":
             hits = answerer.retriever.search(args.question, k=args.k, filters=_filters(args, answerer))

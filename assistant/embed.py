@@ -36,23 +36,31 @@ def model_path(model: str) -> str:
     return str(package.get_model_path())  # sentence-transformers wants str, not Path
 
 
+_models: dict[str, object] = {}
+_models_lock = threading.Lock()
+
+
+def load_model(model: str):
+    """The SentenceTransformer for a model setting, loaded once per process (the app's warm-up
+    thread, the CLI and every Streamlit session share it)."""
+    with _models_lock:
+        if model not in _models:
+            os.environ["HF_HUB_OFFLINE"] = "1"  # must be set before the hub client is imported
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+            from sentence_transformers import SentenceTransformer
+
+            _models[model] = SentenceTransformer(model_path(model), device="cpu")
+        return _models[model]
+
+
 class PackagedEmbeddings(Embeddings):
     """Normalised sentence embeddings, so a dot product is a cosine similarity."""
 
     def __init__(self, model: str):
         self.model_name = model
-        self._model = None
-        self._lock = threading.Lock()
 
     def _loaded(self):
-        with self._lock:
-            if self._model is None:
-                os.environ["HF_HUB_OFFLINE"] = "1"  # must be set before the hub client is imported
-                os.environ["TRANSFORMERS_OFFLINE"] = "1"
-                from sentence_transformers import SentenceTransformer
-
-                self._model = SentenceTransformer(model_path(self.model_name), device="cpu")
-            return self._model
+        return load_model(self.model_name)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:

@@ -17,18 +17,30 @@ from .settings import Settings
 from .store import Store
 
 
-def open_answerer(settings: Settings, progress: Progress | None = None, store: Store | None = None,
-                  embedder: Embeddings | None = None) -> Answerer:
-    store = store or Store(settings)
-    embedder = embedder or PackagedEmbeddings(settings.model)
-    reason = stale_reason(settings, store)
+def connect(settings: Settings) -> tuple[Store, Embeddings]:
+    """The heavy, shareable parts: the store connection and the (lazily loaded) model."""
+    return Store(settings), PackagedEmbeddings(settings.model)
+
+
+def update_index(settings: Settings, store: Store, embedder: Embeddings, progress: Progress | None = None,
+                 rebuild: bool = False) -> str | None:
+    """Build or update the index if it is missing or stale; returns why it did, or None."""
+    reason = "rebuild requested" if rebuild else stale_reason(settings, store)
     if reason:
         if progress:
             progress(0, 1, f"{reason}: building the index")
-        ingest(settings, store, embedder, progress=progress)
+        ingest(settings, store, embedder, rebuild=rebuild, progress=progress)
     if store.state().passages == 0:
         raise AssistantError(
             f"the corpus folder {settings.corpus_dir} has no readable case studies: "
             "add .md, .txt, .pdf or .docx files there and start again"
         )
+    return reason
+
+
+def open_answerer(settings: Settings, progress: Progress | None = None, store: Store | None = None,
+                  embedder: Embeddings | None = None) -> Answerer:
+    store = store or Store(settings)
+    embedder = embedder or PackagedEmbeddings(settings.model)
+    update_index(settings, store, embedder, progress)
     return Answerer(Retriever.open(settings, store, embedder), settings)

@@ -86,3 +86,4 @@ class Answer:
     mode: str = "offline"
     notice: str = ""  # a short note for the reader, e.g. why an LLM answer was replaced
     timings_ms: dict[str, float] = field(default_factory=dict)
+    excerpts: list[tuple[str, ...]] = field(default_factory=list)  # per source: the text the answer quotes

@@ -22,6 +22,7 @@ DEFAULT_TOP_K = 5
 DEFAULT_CANDIDATES = 20
 DEFAULT_ANSWER_WORDS = 180
 DEFAULT_MAX_QUESTION_CHARS = 2000
+DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "data" / "feedback.sqlite3"  # outside git (.gitignore)
 # Calibrated on tests/data/scope_questions.jsonl; see README "How refusal works".
 DEFAULT_REFUSAL_THRESHOLD = 0.22
 
@@ -38,6 +39,7 @@ class Settings:
     answer_words: int = DEFAULT_ANSWER_WORDS
     max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS
     refusal_threshold: float = DEFAULT_REFUSAL_THRESHOLD
+    feedback_db: Path = DEFAULT_FEEDBACK_DB
 
     @property
     def sidecar_dir(self) -> Path:
@@ -65,6 +67,7 @@ class Settings:
             ("answer_words", int),
             ("max_question_chars", int),
             ("refusal_threshold", float),
+            ("feedback_db", Path),
         ]:
             raw = get(name.upper())
             if raw is not None:

@@ -152,6 +152,12 @@ class Store:
             for similarity in [float(np.dot(query, np.asarray(e, dtype=np.float32)) / (np.linalg.norm(e) * np.linalg.norm(query) or 1.0))]
         ]
 
+    def passages_of(self, case_study: str) -> list[Passage]:
+        """One case study's passages in reading order, for reading it whole."""
+        batch = self._collection.get(where={"case_study": case_study}, include=["documents", "metadatas"])
+        found = [_passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])]
+        return sorted(found, key=lambda p: (p.source, p.position))
+
     def passages(self, ids: list[str] | None = None) -> list[Passage]:
         """The given passages (all if None), in corpus order for all, in `ids` order otherwise."""
         if ids is not None:

@@ -6,6 +6,10 @@ from __future__ import annotations
 import hashlib
 import math
 import shutil
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -44,6 +48,27 @@ class FakeEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._vector(text)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path | None = None, seconds: float = 60) -> None:
+    """Poll a loopback URL until it answers; fail with the process's log if it dies or hangs."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited: {log.read_text()[-500:] if log else ''}")
+            time.sleep(0.1)
+    process.kill()
+    pytest.fail(f"{url} did not answer within {seconds:.0f} s")
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -65,7 +64,8 @@ COMPOSER_CASES = [
 def test_composed_answers_cite_in_range_cite_every_source_and_invent_nothing(passages, question, needles):
     settings = Settings()
     hits = _hits(passages, *needles)
-    text, sources = compose(question, hits, settings)
+    text, sources, excerpts = compose(question, hits, settings.answer_words)
+    assert len(excerpts) == len(sources) and all(excerpts)
     numbers = [int(n) for n in CITATION.findall(text)]
     assert numbers and all(1 <= n <= len(sources) for n in numbers)
     assert set(numbers) == set(range(1, len(sources) + 1))
@@ -77,7 +77,7 @@ def test_composed_answers_cite_in_range_cite_every_source_and_invent_nothing(pas
 def test_the_answer_length_is_bounded(passages):
     hits = [Hit(p, 1.0, 0.6) for p in passages[:5]]
     for words in (40, 180):
-        text, _ = compose("partnership", hits, replace(Settings(), answer_words=words))
+        text, _, _ = compose("partnership", hits, words)
         body = " ".join(text.split("\n\n")[1:])
         longest_unit = max(len(h.passage.text.split()) for h in hits)
         assert len(CITATION.sub("", body).split()) <= max(words, longest_unit) + 12  # + the case-study labels
@@ -85,7 +85,7 @@ def test_the_answer_length_is_bounded(passages):
 
 def test_a_fact_question_leads_with_the_fact(passages):
     hits = _hits(passages, "Touchstone provides mental health", "Collaboration works.")
-    text, _ = compose("How many people does Touchstone support each year?", hits, Settings())
+    text, _, _ = compose("How many people does Touchstone support each year?", hits, Settings().answer_words)
     assert "10,000" in text.split("\n\n")[1]
 
 

@@ -1,32 +1,131 @@
-"""The chat page driven by Streamlit's AppTest, over the real index built for this session."""
+"""The web app driven by Streamlit's AppTest over the real index built for this session.
+
+No patching: the pages call the real package. Settings come from the environment, which each
+test points at its own index, corpus and feedback file."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.feedback import THUMBS_DOWN, FeedbackStore
 from conftest import ROOT
 
 
 @pytest.fixture
-def app(real_answerer, real_settings, monkeypatch):
+def feedback_db(tmp_path: Path) -> Path:
+    return tmp_path / "feedback.sqlite3"
+
+
+@pytest.fixture
+def app(real_answerer, real_settings, feedback_db, monkeypatch) -> AppTest:
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(real_settings.index_dir))
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(feedback_db))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
 
 
-def test_ask_and_follow_up_show_cited_answers_and_sources(app):
-    app.run()
+def _answers(app: AppTest) -> list[str]:
+    return [m.markdown[0].value for m in app.chat_message if m.name == "assistant"]
+
+
+def test_start_screen_offers_questions_for_each_audience(app):
+    assert not app.exception
+    labels = [b.label for b in app.button]
+    assert "How do we handle a power imbalance with a smaller partner?" in labels
+    assert {"Asking a question", "Preparing for a board discussion", "Getting to know the cases"} <= {
+        m.value.strip("*") for m in app.markdown}
+
+
+def test_a_starter_question_is_asked_and_answered_with_sources(app):
+    app.button(key="starter-How do we handle a power imbalance with a smaller partner?").click().run()
+    answer = _answers(app)[0]
+    assert "[1]" in answer and "power" in answer
+    cards = [e.label for e in app.expander]
+    assert cards and cards[0].startswith("[1] ")
+
+
+def test_follow_up_uses_the_conversation(app):
     app.chat_input[0].set_value("What did P3 and Cohort 4 do together?").run()
-    assert "[1]" in app.chat_message[-1].markdown[0].value
-    assert any("P3 and Cohort 4" in e.label for e in app.expander)
     app.chat_input[0].set_value("What did they learn?").run()
-    assert "Leave the ego at home" in app.chat_message[-1].markdown[0].value
+    assert "Leave the ego at home" in _answers(app)[-1]
+    assert all("P3 and Cohort 4" in e.label for e in app.expander)
 
 
-def test_an_empty_corpus_shows_one_clear_error(app, monkeypatch, tmp_path):
+def test_case_study_filter_is_applied(app):
+    app.multiselect(key="case_filter").set_value(["London VAWG Consortium"]).run()
+    app.chat_input[0].set_value("How do partners build trust?").run()
+    assert {e.label.split("] ")[1].split(",")[0] for e in app.expander} == {"London VAWG Consortium"}
+
+
+def test_feedback_and_comment_are_stored_with_the_answer(app, feedback_db):
+    app.chat_input[0].set_value("What is generous leadership?").run()
+    app.feedback[0].set_value(THUMBS_DOWN).run()
+    app.text_input[0].input('It should quote "generous leadership" from Creative Youth Network').run()
+    [rating] = FeedbackStore(feedback_db).ratings()
+    assert (rating.question, rating.rating) == ("What is generous leadership?", THUMBS_DOWN)
+    assert rating.answer == _answers(app)[0] and rating.sources
+    assert rating.comment.startswith("It should quote")
+
+
+def test_conversation_export_resolves_citations(app):
+    app.chat_input[0].set_value("What did Touchstone learn?").run()
+    [button] = app.get("download_button")
+    assert button.label == "Download conversation (Markdown)"
+    assert not app.exception
+
+
+def test_new_conversation_clears_the_chat(app):
+    app.chat_input[0].set_value("What did Touchstone learn?").run()
+    next(b for b in app.button if b.label == "New conversation").click().run()
+    assert _answers(app) == []
+
+
+def test_browse_page_reads_a_case_study_in_full_and_asks_about_it(real_answerer, real_settings, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(real_settings.index_dir))
+    page = AppTest.from_file(str(ROOT / "pages" / "browse.py"), default_timeout=120).run()
+    page.selectbox(key="browse_case").set_value("Touchstone and Live Well Leeds").run()
+    text = " ".join(m.value for m in page.markdown)
+    assert "**1.** Collaboration works." in text and "**3.** It is worth the hard work" in text
+    assert [s.value for s in page.subheader] == ["Challenges", "Enablers", "Learning"]
+
+
+def test_markup_in_a_question_is_shown_as_text(app):
+    app.chat_input[0].set_value("<img src=x onerror=alert(1)> What is trust?").run()
+    shown = [m.markdown[0].value for m in app.chat_message if m.name == "user"][0]
+    assert shown.startswith("\\<img") and not app.exception
+
+
+def test_the_first_run_builds_the_index_and_says_so(monkeypatch, tmp_path):
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "new-index"))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    assert [(s.label, s.state) for s in app.status] == [("Index ready (no index yet)", "complete")]
+    app.chat_input[0].set_value("What is generous leadership?").run()
+    assert "[1]" in _answers(app)[0]
+
+
+def test_an_empty_corpus_shows_one_clear_error(real_settings, monkeypatch, tmp_path):
     (tmp_path / "empty-corpus").mkdir()
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(tmp_path / "empty-corpus"))
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "no-index"))
-    app.run()
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     assert len(app.error) == 1 and "has no readable case studies" in app.error[0].value
     assert not app.exception and not app.chat_input
+
+
+def test_an_unreachable_chroma_server_shows_one_clear_error(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_CHROMA_URL", "http://127.0.0.1:9")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert len(app.error) == 1 and "cannot reach the Chroma server at http://127.0.0.1:9" in app.error[0].value
+    assert not app.exception
+
+
+def test_ask_about_this_case_study_opens_the_chat_filtered_to_it(app):
+    app.switch_page("pages/browse.py").run()
+    app.selectbox(key="browse_case").set_value("P3 and Cohort 4").run()
+    next(b for b in app.button if b.label == "Ask about P3 and Cohort 4").click().run()
+    assert app.multiselect(key="case_filter").value == ["P3 and Cohort 4"]
+    app.switch_page("pages/chat.py")  # AppTest reruns the page it was last told, not st.switch_page's
+    app.chat_input[0].set_value("How did they share risk?").run()
+    assert {e.label.split("] ")[1].split(",")[0] for e in app.expander} == {"P3 and Cohort 4"}

@@ -1,0 +1,27 @@
+"""A conversation as a Markdown document someone can take to a meeting: each answer followed
+by its sources, every [n] resolved to case study, section and lesson."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Sequence
+
+from .answer import markdown_text
+from .records import Answer
+
+
+def transcript_markdown(turns: Sequence[tuple[str, Answer]], today: date | None = None) -> str:
+    """(question, answer) pairs in order -> Markdown."""
+    lines = ["# Conversation with the case-study lessons assistant", "",
+             f"*{(today or date.today()).isoformat()}. Answers quote the case studies of Rebalancing the "
+             "Relationship (NCVO, ACEVO, Lloyds Bank Foundation, 2021); [n] refers to the sources under each answer.*", ""]
+    for number, (question, answer) in enumerate(turns, 1):
+        lines += [f"## {number}. {markdown_text(question)}", "", answer.text, ""]
+        if answer.sources:
+            lines += ["Sources:", ""]
+            for n, hit in enumerate(answer.sources, 1):
+                passage = hit.passage
+                lines.append(f"{n}. {markdown_text(passage.case_study)}: {passage.section}"
+                             + (f", lesson {passage.lesson}" if passage.lesson else ""))
+            lines.append("")
+    return "\n".join(lines)

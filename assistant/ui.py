@@ -1,0 +1,117 @@
+"""Streamlit widgets shared by the app's pages: the only module of the package that imports
+streamlit. Layout and session state live here and in pages/; answers, sources, the index and
+feedback come from the rest of the package."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from .answer import Answerer, markdown_text
+from .errors import AssistantError
+from .feedback import FeedbackStore
+from .pipeline import connect, update_index
+from .records import Answer, Passage
+from .retrieve import Filters, Retriever
+from .settings import Settings
+
+SECTIONS = ["overview", "Challenges", "Enablers", "Learning"]
+
+
+@st.cache_resource(show_spinner=False)
+def _shared(settings: Settings):
+    """Store connection and model: one per server process, shared by every session and rerun."""
+    return connect(settings)
+
+
+@st.cache_resource(show_spinner=False)
+def _answerer(settings: Settings, fingerprint: str) -> Answerer:
+    store, embedder = _shared(settings)
+    return Answerer(Retriever.open(settings, store, embedder), settings)
+
+
+@st.cache_resource(show_spinner=False)
+def feedback_store(settings: Settings) -> FeedbackStore:
+    return FeedbackStore(settings.feedback_db)
+
+
+def load(settings: Settings, rebuild: bool = False) -> Answerer:
+    """The answerer over an up-to-date index. A first run (or a changed corpus) builds the
+    index with visible progress; errors stop the page with one clear message."""
+    try:
+        store, embedder = _shared(settings)
+        if rebuild or not st.session_state.get("index_checked"):
+            with st.status("Checking the case-study index…", expanded=False) as status:
+                bar = st.empty()
+
+                def progress(done: int, total: int, message: str) -> None:
+                    status.update(label=f"Preparing the case studies: {message}", expanded=True)
+                    bar.progress(min(done / max(total, 1), 1.0), text=message)
+
+                reason = update_index(settings, store, embedder, progress, rebuild=rebuild)
+                status.update(label=f"Index ready ({reason})" if reason else "Index ready", state="complete", expanded=False)
+            st.session_state.index_checked = True
+        return _answerer(settings, store.state().fingerprint)
+    except AssistantError as error:
+        st.error(str(error))
+        st.stop()
+        raise  # unreachable: st.stop() ends the script run
+
+
+def sidebar(answerer: Answerer, settings: Settings) -> tuple[Filters, int]:
+    """Filters, answer length, mode and index status; returns the filters and word budget."""
+    cases = {c.short_title: c.title for c in answerer.retriever.catalogue.cases if c.organisations}
+    with st.sidebar:
+        st.header("Focus")
+        chosen = st.multiselect("Case studies", list(cases), key="case_filter")
+        sections = st.multiselect("Sections", SECTIONS, key="section_filter")
+        words = st.slider("Answer length (words)", 60, 400, settings.answer_words, step=20, key="answer_words")
+        st.caption("Answer mode: **offline** — the case studies' own words, every point cited.")
+        state = answerer.retriever.store.state()
+        st.caption(f"Index: {state.passages} passages, model {markdown_text(state.model)}, built {state.built_at or 'unknown'}")
+        if st.button("Rebuild index"):
+            load(settings, rebuild=True)
+            st.rerun()
+    return Filters(tuple(cases[c] for c in chosen), tuple(sections)), words
+
+
+def highlighted(passage: Passage, excerpts: tuple[str, ...]) -> str:
+    """The passage as Markdown with the text the answer quotes in bold."""
+    text = markdown_text(passage.text)
+    for excerpt in excerpts:
+        for line in excerpt.split("\n"):
+            line = markdown_text(line.strip())
+            if line and line in text:
+                text = text.replace(line, f"**{line}**", 1)
+    return re.sub(r"\n", "  \n", text)
+
+
+def source_cards(answer: Answer) -> None:
+    for number, hit in enumerate(answer.sources, 1):
+        passage = hit.passage
+        with st.expander(f"[{number}] {passage.label}"):
+            st.caption(markdown_text(f"{passage.case_study} · {', '.join(passage.organisations)}"
+                                     + (f" · quote from {passage.attribution}" if passage.attribution else "")))
+            excerpts = answer.excerpts[number - 1] if number <= len(answer.excerpts) else ()
+            st.markdown(highlighted(passage, excerpts))
+
+
+def read_case_study(passages: list[Passage]) -> None:
+    """A case study in full, with its structure: sections, numbered lessons, quotes, lists."""
+    section = None
+    for passage in passages:
+        if passage.section != section:
+            section = passage.section
+            if section != "overview":
+                st.subheader(section)
+        text = markdown_text(passage.text)
+        if passage.kind == "lesson":
+            st.markdown(f"**{passage.lesson}.** {text}")
+        elif passage.kind == "quote":
+            st.markdown("> " + text.replace("\n", "\n> "))
+        elif passage.kind == "list":
+            lead, *items = text.split("\n")
+            st.markdown("\n".join([lead, ""] + [f"- {item.lstrip('• ')}" for item in items]))
+        else:
+            st.markdown(text)

@@ -1,0 +1,100 @@
+"""Ask: the chat. Follow-ups use the conversation; each answer shows its sources and takes feedback."""
+
+import streamlit as st
+
+from assistant import AssistantError, Settings, ui
+from assistant.answer import markdown_text
+from assistant.transcript import transcript_markdown
+
+STARTERS = {
+    "Asking a question": [
+        "How do we handle a power imbalance with a smaller partner?",
+        "How can a large charity share its infrastructure with small partners?",
+    ],
+    "Preparing for a board discussion": [
+        "What risks should a board weigh before leading a partnership bid?",
+        "What makes a good lead partner?",
+    ],
+    "Getting to know the cases": [
+        "What did Touchstone learn?",
+        "What is the STAGE partnership?",
+    ],
+}
+
+settings = Settings.from_env()
+answerer = ui.load(settings)
+filters, words = ui.sidebar(answerer, settings)
+feedback = ui.feedback_store(settings)
+turns: list[dict] = st.session_state.setdefault("turns", [])  # {"question", "answer", "rating_id"}
+
+with st.sidebar:
+    if st.button("New conversation"):
+        turns.clear()
+
+st.title("Lessons from charity partnerships")
+st.caption("Answers in the case studies' own words, every point cited, and a plain “not covered” when they "
+           "don't say. Eight case studies of larger and smaller charities working together, England, 2021.")
+
+
+def rate(index: int) -> None:
+    turn, value = turns[index], st.session_state[f"rating-{index}"]
+    if value is not None and turn.get("rating_id") is None:
+        history = [{"role": r, "content": c} for t in turns[:index] for r, c in (("user", t["question"]), ("assistant", t["answer"].text))]
+        turn["rating_id"] = feedback.record(turn["answer"], value, history=history)
+
+
+def ask_for_feedback(index: int, turn: dict) -> None:
+    st.feedback("thumbs", key=f"rating-{index}", on_change=rate, args=(index,))
+    if turn.get("rating_id") is not None:
+        comment = st.text_input("What was wrong or missing? (optional)", key=f"comment-{index}")
+        if comment and st.session_state.get(f"comment-sent-{index}") != comment:
+            feedback.add_comment(turn["rating_id"], comment)
+            st.session_state[f"comment-sent-{index}"] = comment
+            st.caption("Thank you: your comment is saved with this answer.")
+
+
+def show_turn(index: int, turn: dict) -> None:
+    with st.chat_message("user"):
+        st.markdown(markdown_text(turn["question"]))
+    with st.chat_message("assistant"):
+        st.markdown(turn["answer"].text)
+        ui.source_cards(turn["answer"])
+        ask_for_feedback(index, turn)
+
+
+for index, turn in enumerate(turns):
+    show_turn(index, turn)
+
+question = st.chat_input("Ask about the case studies")
+question = st.session_state.pop("starter", None) or question
+if not turns and not question:
+    for audience, examples in STARTERS.items():
+        st.markdown(f"**{audience}**")
+        for example in examples:
+            st.button(example, key=f"starter-{example}", on_click=st.session_state.__setitem__, args=("starter", example))
+
+if question:
+    history = []
+    for turn in turns:
+        answer = turn["answer"]
+        history += [{"role": "user", "content": turn["question"]},
+                    {"role": "assistant", "content": answer.text,
+                     "case_studies": list(dict.fromkeys(h.passage.case_study for h in answer.sources)),
+                     "sources": [h.passage.case_study for h in answer.sources]}]
+    with st.chat_message("user"):
+        st.markdown(markdown_text(question))
+    with st.chat_message("assistant"):
+        try:
+            answer = answerer.ask(question, history=history, filters=filters, answer_words=words)
+        except AssistantError as error:
+            st.error(str(error))
+            st.stop()
+        st.write_stream(answerer.stream(answer))
+        ui.source_cards(answer)
+        turns.append({"question": question, "answer": answer, "rating_id": None})
+        ask_for_feedback(len(turns) - 1, turns[-1])
+
+if turns:
+    with st.sidebar:
+        st.download_button("Download conversation (Markdown)", file_name="conversation.md", mime="text/markdown",
+                           data=transcript_markdown([(t["question"], t["answer"]) for t in turns]))

@@ -1,0 +1,93 @@
+"""One end-to-end test in a real browser: Debian's headless Chromium driven by Playwright.
+
+Starts the app on a free loopback port over the index built for this session, asks the
+power-imbalance question, waits for a cited answer and its source cards, and saves
+screenshots (desktop and phone width) and timings to bench/results/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, free_port, wait_until_up
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+RESULTS = ROOT / "bench" / "results"
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        message = "Debian's chromium is not installed (make test installs it where it can: scripts/install-browser.sh)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture
+def server(real_answerer, real_settings, tmp_path: Path):
+    """The app as `make run` starts it; yields its URL and when the process started."""
+    port = free_port()
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(real_settings.index_dir),
+           "ASSISTANT_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"), "HF_HUB_OFFLINE": "1"}
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(f"{url}/_stcore/health", process)
+    yield url, started
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def _ask(page, question: str, answers_before: int) -> float:
+    """Type a question, wait for a new cited answer with source cards; returns seconds taken."""
+    started = time.perf_counter()
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(question)
+    box.press("Enter")
+    answer = page.get_by_test_id("stChatMessage").nth(2 * answers_before + 1)
+    answer.get_by_text("[1]", exact=False).first.wait_for(timeout=60_000)
+    answer.get_by_test_id("stExpander").first.wait_for(timeout=60_000)
+    return time.perf_counter() - started
+
+
+def test_a_person_asks_in_a_real_browser_and_gets_a_cited_answer(server):
+    from playwright.sync_api import sync_playwright
+
+    chromium = _chromium()
+    url, started = server
+    RESULTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(url)
+        _ask(page, "How do we handle a power imbalance with a smaller partner?", 0)
+        cold_start = time.perf_counter() - started
+        first = page.get_by_test_id("stChatMessage").nth(1)
+        assert "power" in first.inner_text()
+        page.get_by_test_id("stExpander").first.click()
+        page.screenshot(path=str(RESULTS / "chat-desktop.png"), full_page=True)
+        warm = _ask(page, "What did they learn?", 1)
+
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        phone.goto(url)
+        _ask(phone, "What did Touchstone learn?", 0)
+        phone.screenshot(path=str(RESULTS / "chat-phone.png"), full_page=True)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
+        browser.close()
+    figures = {"cold_start_to_first_answer_s": round(cold_start, 2), "warm_answer_s": round(warm, 2)}
+    (RESULTS / "browser.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(figures)
