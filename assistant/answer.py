@@ -13,16 +13,20 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Iterator, Sequence
+from typing import Generator, Iterator, Sequence
+
+from langchain_core.language_models import BaseChatModel
 
 from .errors import BadQuestion
 from .followup import Turn, resolve
 from .keyword import terms
+from .llm import LLMUnavailable, answer_messages, complete, condense_messages, declined, stream
 from .parse import split_sentences
 from .records import Answer, Hit
 from .refuse import Coverage, assess
 from .retrieve import Filters, Retriever, intended_sections
 from .settings import Settings
+from .verify import Claim, Verifier, looks_like_instruction
 
 RELEVANCE_MARGIN = 0.25  # similarity a source may trail the best by, unless it shares key words
 SOURCE_DECAY = 0.7  # each further point from the same passage must be worth more
@@ -32,6 +36,7 @@ INTENT_BONUS = 0.3  # a number for a how-many question, the asked-for section (l
 MIN_EXTRA_SCORE = 0.2  # share of the question a further point must match to be worth its words
 FOCUSED_DEPTH = 2
 WHOLE_UNIT_WORDS = 70
+MIN_SUPPORTED_SHARE = 0.5  # of a generated answer's sentences, or the offline answer is shown
 MAX_LIST_ITEMS = 2  # of a long list, the items that share most words with the question  # lessons, quotes and lists up to this length are quoted whole
 _NUMERIC_QUESTION = re.compile(r"\b(how many|how much|how long|what year|which year|when|how old|what age|age range|how big|how large)\b", re.IGNORECASE)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -127,7 +132,9 @@ def compose(question: str, hits: list[Hit], answer_words: int,
     says how the problem was solved), within the word budget.
     """
     question_terms = set(terms(question))
-    units = [u for i, h in enumerate(hits) for u in _units(i, h, question_terms)]
+    every_unit = [u for i, h in enumerate(hits) for u in _units(i, h, question_terms)]
+    # text addressed to a model rather than the reader is left out, unless it is all there is
+    units = [u for u in every_unit if not looks_like_instruction(u.text)] or every_unit
     _score_units(question, hits, units, names)
     # a source stays if it is close to the best by meaning, or shares the question's key words
     best = max(h.similarity for h in hits)
@@ -201,39 +208,129 @@ def refusal(question: str, coverage: Coverage, hits: list[Hit]) -> str:
     return opening + " They cover collaboration between larger and smaller charities: power, trust, funding, contracts and leadership."
 
 
-class Answerer:
-    """Question (and conversation) in, `Answer` out."""
+class AnswerStream:
+    """An answer as it is written: iterate for text pieces, then read `.answer` (the final,
+    verified record, whose text replaces what was streamed)."""
 
-    def __init__(self, retriever: Retriever, settings: Settings):
+    def __init__(self, pieces: Generator[str, None, Answer]):
+        self._pieces = pieces
+        self.answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        self.answer = yield from self._pieces
+
+
+def _word_pieces(text: str) -> Iterator[str]:
+    yield from re.split(r"(?<=\s)", text)
+
+
+class Answerer:
+    """Question (and conversation) in, `Answer` out: offline, or from a chat model whose every
+    sentence is verified against the passages it cites."""
+
+    def __init__(self, retriever: Retriever, settings: Settings, chat_model: BaseChatModel | None = None):
         self.retriever = retriever
         self.settings = settings
+        self.chat_model = chat_model
+
+    @property
+    def mode(self) -> str:
+        return f"llm:{self.settings.llm}" if self.chat_model is not None else "offline"
 
     def ask(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None,
             answer_words: int | None = None) -> Answer:
+        streaming = self.ask_stream(question, history, filters, answer_words)
+        for _ in streaming:
+            pass
+        assert streaming.answer is not None
+        return streaming.answer
+
+    def ask_stream(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None,
+                   answer_words: int | None = None) -> AnswerStream:
+        """Validates the question at once (BadQuestion), then streams the answer."""
+        return AnswerStream(self._pieces(clean_question(question, self.settings), history, filters,
+                                         answer_words or self.settings.answer_words))
+
+    def _pieces(self, question: str, history: Sequence[Turn], filters: Filters | None,
+                words: int) -> Generator[str, None, Answer]:
         started = time.perf_counter()
-        question = clean_question(question, self.settings)
         resolved = resolve(question, history, self.retriever.catalogue)
+        query, notice = resolved.query, ""
+        if self.chat_model is not None and history and resolved.focus is None:
+            try:  # an LLM can say what "it" refers to better than our rules
+                query = complete(self.chat_model, condense_messages(question, history)).strip().splitlines()[0]
+            except LLMUnavailable as error:
+                notice = f"The language model is unavailable ({error}); answering from the case studies' own words."
         # narrowed to one case study, any of its passages may hold the answer: read more of it
         k = self.settings.top_k * (FOCUSED_DEPTH if resolved.focus and len(resolved.focus) == 1 else 1)
-        hits = self.retriever.search(resolved.query, k=k, filters=filters, focus=resolved.focus)
+        hits = self.retriever.search(query, k=k, filters=filters, focus=resolved.focus)
         retrieved = time.perf_counter()
         coverage = assess(question if resolved.focus is None else resolved.query, hits, self.retriever.keyword,
                           self.settings.refusal_threshold)
-        excerpts: list[tuple[str, ...]] = []
-        if not hits or not coverage.covered:
-            text, sources, refused = refusal(question, coverage, hits), [], True
-        else:
-            text, sources, excerpts = compose(question, hits, answer_words or self.settings.answer_words,
-                                              frozenset(self.retriever.catalogue.name_terms(resolved.focus or [])))
-            refused = False
-        finished = time.perf_counter()
-        return Answer(question, text, sources, refused=refused, excerpts=excerpts, timings_ms={
-            "retrieve": round((retrieved - started) * 1000, 2),
-            "answer": round((finished - retrieved) * 1000, 2),
-            "total": round((finished - started) * 1000, 2),
-        })
+        timings = {"retrieve": round((retrieved - started) * 1000, 2)}
 
-    def stream(self, answer: Answer) -> Iterator[str]:
-        """The answer's text in word-sized pieces, for a chat that renders as it arrives."""
-        for piece in re.split(r"(?<=\s)", answer.text):
-            yield piece
+        def finish(answer: Answer) -> Answer:
+            timings["answer"] = round((time.perf_counter() - retrieved) * 1000, 2)
+            timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+            return replace(answer, timings_ms=timings)
+
+        if not hits or not coverage.covered:
+            text = refusal(question, coverage, hits)
+            yield from _word_pieces(text)
+            return finish(Answer(question, text, [], refused=True, notice=notice))
+        text, sources, excerpts = compose(question, hits, words,
+                                          frozenset(self.retriever.catalogue.name_terms(resolved.focus or [])))
+        offline = Answer(question, text, sources, excerpts=excerpts, notice=notice)
+        if self.chat_model is None or notice:
+            yield from _word_pieces(text)
+            return finish(offline)
+        generated = yield from self._generated(question, hits[: self.settings.top_k], words)
+        if isinstance(generated, str):  # the reason the generated answer cannot be shown
+            yield "\n\n"
+            yield from _word_pieces(text)
+            return finish(replace(offline, notice=generated))
+        return finish(generated)
+
+    def _generated(self, question: str, hits: list[Hit], words: int) -> Generator[str, None, Answer | str]:
+        """Streams the model's supported sentences; returns the verified answer, or why not."""
+        messages = answer_messages(question, hits, words)
+        verifier = Verifier([h.passage for h in hits], self.retriever.embedder.embed_documents, str(messages[0].content))
+        claims: list[Claim] = []
+        written, buffer = "", ""
+        try:
+            for piece in stream(self.chat_model, messages):  # type: ignore[arg-type]
+                written += piece
+                buffer += piece
+                complete_part, buffer = _split_complete(buffer)
+                for claim in verifier.check(complete_part) if complete_part else []:
+                    claims.append(claim)
+                    if claim.supported:
+                        yield f"{claim.text} [{', '.join(map(str, claim.citations))}] "
+            for claim in verifier.check(buffer) if buffer.strip() else []:
+                claims.append(claim)
+                if claim.supported:
+                    yield f"{claim.text} [{', '.join(map(str, claim.citations))}] "
+        except LLMUnavailable as error:
+            return f"The language model is unavailable ({error}); this is the answer in the case studies' own words."
+        kept = [c for c in claims if c.supported]
+        if declined(written) or not kept or len(kept) < MIN_SUPPORTED_SHARE * len(claims):
+            reason = "the model said the passages do not cover this" if declined(written) else \
+                f"only {len(kept)} of {len(claims)} of its sentences are supported by the passages they cite"
+            return f"The language model's answer was not shown: {reason}. This is the answer in the case studies' own words."
+        cited = sorted({n for c in kept for n in c.citations})
+        number = {old: new for new, old in enumerate(cited, 1)}
+        text = " ".join(f"{markdown_text(c.text)} [{', '.join(str(number[n]) for n in c.citations)}]" for c in kept)
+        dropped = len(claims) - len(kept)
+        return Answer(question, text, [hits[n - 1] for n in cited], mode=self.mode,
+                      excerpts=[() for _ in cited],
+                      notice=f"{dropped} of the model's {len(claims)} sentences were removed: the passages they cite "
+                             "do not support them." if dropped else "")
+
+
+def _split_complete(buffer: str) -> tuple[str, str]:
+    """Sentences whose end (and citation marks) have arrived, and the rest still being written."""
+    ends = list(re.finditer(r"[.!?](?:\s*\[\d+(?:\s*,\s*\d+)*\])*\s+(?=\S)", buffer))
+    if not ends:
+        return "", buffer
+    cut = ends[-1].end()
+    return buffer[:cut], buffer[cut:]

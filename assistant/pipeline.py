@@ -12,6 +12,7 @@ from .answer import Answerer
 from .embed import PackagedEmbeddings
 from .errors import AssistantError
 from .ingest import Progress, ingest, stale_reason
+from .llm import build_chat_model
 from .retrieve import Retriever
 from .settings import Settings
 from .store import Store
@@ -43,4 +44,4 @@ def open_answerer(settings: Settings, progress: Progress | None = None, store: S
     store = store or Store(settings)
     embedder = embedder or PackagedEmbeddings(settings.model)
     update_index(settings, store, embedder, progress)
-    return Answerer(Retriever.open(settings, store, embedder), settings)
+    return Answerer(Retriever.open(settings, store, embedder), settings, build_chat_model(settings))

@@ -7,7 +7,7 @@ Example: `ASSISTANT_TOP_K=8 python -m assistant search "trust"`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -22,6 +22,8 @@ DEFAULT_TOP_K = 5
 DEFAULT_CANDIDATES = 20
 DEFAULT_ANSWER_WORDS = 180
 DEFAULT_MAX_QUESTION_CHARS = 2000
+DEFAULT_LLM_TIMEOUT = 30.0  # seconds; nothing waits on a model server longer
+DEFAULT_LLM_TEMPERATURE = 0.0
 DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "data" / "feedback.sqlite3"  # outside git (.gitignore)
 # Calibrated on tests/data/scope_questions.jsonl; see README "How refusal works".
 DEFAULT_REFUSAL_THRESHOLD = 0.22
@@ -40,6 +42,12 @@ class Settings:
     max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS
     refusal_threshold: float = DEFAULT_REFUSAL_THRESHOLD
     feedback_db: Path = DEFAULT_FEEDBACK_DB
+    llm: str | None = None  # "ollama:llama3.2", "openai:gpt-4o-mini"; None answers offline
+    llm_timeout: float = DEFAULT_LLM_TIMEOUT
+    llm_temperature: float = DEFAULT_LLM_TEMPERATURE
+    openai_base_url: str | None = None  # any OpenAI-compatible server (llama.cpp, vLLM, LM Studio)
+    openai_api_key: str | None = field(default=None, repr=False)
+    ollama_url: str | None = None
 
     @property
     def sidecar_dir(self) -> Path:
@@ -68,6 +76,10 @@ class Settings:
             ("max_question_chars", int),
             ("refusal_threshold", float),
             ("feedback_db", Path),
+            ("llm", str),
+            ("llm_timeout", float),
+            ("llm_temperature", float),
+            ("ollama_url", str),
         ]:
             raw = get(name.upper())
             if raw is not None:
@@ -75,4 +87,8 @@ class Settings:
                     changes[name] = convert(raw)
                 except ValueError:
                     raise ValueError(f"ASSISTANT_{name.upper()}={raw!r} is not a valid {convert.__name__}") from None
+        # the providers' own variable names, as their documentation tells people to set them
+        for name, variable in [("openai_base_url", "OPENAI_BASE_URL"), ("openai_api_key", "OPENAI_API_KEY")]:
+            if env.get(variable, "").strip():
+                changes[name] = env[variable].strip()
         return replace(cls(), **changes)

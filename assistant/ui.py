@@ -11,6 +11,7 @@ import streamlit as st
 from .answer import Answerer, markdown_text
 from .errors import AssistantError
 from .feedback import FeedbackStore
+from .llm import build_chat_model
 from .pipeline import connect, update_index
 from .records import Answer, Passage
 from .retrieve import Filters, Retriever
@@ -28,7 +29,7 @@ def _shared(settings: Settings):
 @st.cache_resource(show_spinner=False)
 def _answerer(settings: Settings, fingerprint: str) -> Answerer:
     store, embedder = _shared(settings)
-    return Answerer(Retriever.open(settings, store, embedder), settings)
+    return Answerer(Retriever.open(settings, store, embedder), settings, build_chat_model(settings))
 
 
 @st.cache_resource(show_spinner=False)
@@ -67,7 +68,11 @@ def sidebar(answerer: Answerer, settings: Settings) -> tuple[Filters, int]:
         chosen = st.multiselect("Case studies", list(cases), key="case_filter")
         sections = st.multiselect("Sections", SECTIONS, key="section_filter")
         words = st.slider("Answer length (words)", 60, 400, settings.answer_words, step=20, key="answer_words")
-        st.caption("Answer mode: **offline** — the case studies' own words, every point cited.")
+        if answerer.chat_model is None:
+            st.caption("Answer mode: **offline** — the case studies' own words, every point cited.")
+        else:
+            st.caption(f"Answer mode: **{markdown_text(settings.llm or '')}**, every sentence checked against the "
+                       "passage it cites; unsupported ones are removed.")
         state = answerer.retriever.store.state()
         st.caption(f"Index: {state.passages} passages, model {markdown_text(state.model)}, built {state.built_at or 'unknown'}")
         if st.button("Rebuild index"):

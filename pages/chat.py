@@ -58,6 +58,8 @@ def show_turn(index: int, turn: dict) -> None:
         st.markdown(markdown_text(turn["question"]))
     with st.chat_message("assistant"):
         st.markdown(turn["answer"].text)
+        if turn["answer"].notice:
+            st.info(turn["answer"].notice)
         ui.source_cards(turn["answer"])
         ask_for_feedback(index, turn)
 
@@ -84,12 +86,19 @@ if question:
     with st.chat_message("user"):
         st.markdown(markdown_text(question))
     with st.chat_message("assistant"):
+        written = st.empty()
         try:
-            answer = answerer.ask(question, history=history, filters=filters, answer_words=words)
+            streaming = answerer.ask_stream(question, history=history, filters=filters, answer_words=words)
+            with written.container():
+                st.write_stream(streaming)
         except AssistantError as error:
+            written.empty()
             st.error(str(error))
             st.stop()
-        st.write_stream(answerer.stream(answer))
+        answer = streaming.answer
+        written.markdown(answer.text)  # the final, verified text replaces what streamed in
+        if answer.notice:
+            st.info(answer.notice)
         ui.source_cards(answer)
         turns.append({"question": question, "answer": answer, "rating_id": None})
         ask_for_feedback(len(turns) - 1, turns[-1])
