@@ -5,6 +5,8 @@
     python -m assistant ask "question" [--case NAME] [--json]
     python -m assistant eval --questions eval/dev.jsonl [--out results.jsonl]
     python -m assistant feedback [--csv ratings.csv] [--as-questions wrong.jsonl]
+    python -m assistant brief "topic" [--out briefing.docx|briefing.md]
+    python -m assistant guide ["case study"] [--out guide.md]
     python -m assistant serve [--host 127.0.0.1] [--port 8501]
 """
 
@@ -16,14 +18,17 @@ import sys
 import threading
 from pathlib import Path
 
+from .brief import briefing_docx, briefing_markdown, build_briefing
 from .embed import load_model
 from .errors import AssistantError
 from .evaluate import evaluate, load_questions, result_record, score, source_record
 from .feedback import FeedbackStore, as_questions
+from .guide import build_guide, guide_markdown, reading_path_markdown
 from .ingest import ingest
 from .pipeline import open_answerer
 from .retrieve import Filters
 from .settings import PROJECT_ROOT, Settings
+from .themes import load_themes, theme_map
 
 
 def _progress(done: int, total: int, message: str) -> None:
@@ -54,6 +59,15 @@ def _feedback(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{len(questions)} answers marked wrong written to {args.as_questions}: "
               f"check them with `python -m assistant eval --questions {args.as_questions}`")
     return 0
+
+
+def _guide_text(case_name: str | None, answerer, themes) -> str:
+    if not case_name:
+        return reading_path_markdown(themes)
+    cases = [c for c in themes.cases if case_name.lower() in c.title.lower()]
+    if not cases:
+        raise AssistantError(f"no case study matches {case_name!r}: try part of its title, e.g. 'Touchstone'")
+    return guide_markdown(build_guide(answerer.retriever, cases[0], themes))
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -92,6 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     feedback_cmd.add_argument("--as-questions", type=Path,
                               help="answers marked wrong as a question set for `eval` (JSON lines)")
 
+    brief_cmd = commands.add_parser("brief", help="a board briefing on a topic, as Markdown or Word")
+    brief_cmd.add_argument("topic")
+    brief_cmd.add_argument("--out", type=Path, help="briefing.md or briefing.docx (default: print Markdown)")
+
+    guide_cmd = commands.add_parser("guide", help="an onboarding guide to a case study, or the reading path")
+    guide_cmd.add_argument("case", nargs="?", help="part of a case study's title; omit for the reading path")
+    guide_cmd.add_argument("--out", type=Path, help="write Markdown here (default: print)")
+
     serve_cmd = commands.add_parser("serve", help="start the web app (what `make run` does)")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8501)
@@ -122,6 +144,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(answer.text + "\n")
                 for n, hit in enumerate(answer.sources, 1):
                     print(f"[{n}] {hit.passage.label}")
+        elif args.command in ("brief", "guide"):
+            themes = theme_map(answerer.retriever, load_themes(settings.themes_file))
+            if args.command == "brief" and args.out and args.out.suffix.lower() == ".docx":
+                args.out.write_bytes(briefing_docx(build_briefing(answerer, args.topic, themes)))
+                print(f"written to {args.out}")
+                return 0
+            text = briefing_markdown(build_briefing(answerer, args.topic, themes)) if args.command == "brief" \
+                else _guide_text(args.case, answerer, themes)
+            if args.out:
+                args.out.write_text(text, encoding="utf-8")
+                print(f"written to {args.out}")
+            else:
+                print(text)
         elif args.command == "eval":
             questions = load_questions(args.questions)
             results = evaluate(answerer, questions)

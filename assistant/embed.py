@@ -48,6 +48,9 @@ def load_model(model: str):
             os.environ["HF_HUB_OFFLINE"] = "1"  # must be set before the hub client is imported
             os.environ["TRANSFORMERS_OFFLINE"] = "1"
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
 
             _models[model] = SentenceTransformer(model_path(model), device="cpu")
         return _models[model]

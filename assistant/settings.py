@@ -24,6 +24,7 @@ DEFAULT_ANSWER_WORDS = 180
 DEFAULT_MAX_QUESTION_CHARS = 2000
 DEFAULT_LLM_TIMEOUT = 30.0  # seconds; nothing waits on a model server longer
 DEFAULT_LLM_TEMPERATURE = 0.0
+DEFAULT_THEMES_FILE = PROJECT_ROOT / "content" / "themes.yaml"  # curated themes and questions
 DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "data" / "feedback.sqlite3"  # outside git (.gitignore)
 # Calibrated on tests/data/scope_questions.jsonl; see README "How refusal works".
 DEFAULT_REFUSAL_THRESHOLD = 0.22
@@ -42,6 +43,7 @@ class Settings:
     max_question_chars: int = DEFAULT_MAX_QUESTION_CHARS
     refusal_threshold: float = DEFAULT_REFUSAL_THRESHOLD
     feedback_db: Path = DEFAULT_FEEDBACK_DB
+    themes_file: Path = DEFAULT_THEMES_FILE
     llm: str | None = None  # "ollama:llama3.2", "openai:gpt-4o-mini"; None answers offline
     llm_timeout: float = DEFAULT_LLM_TIMEOUT
     llm_temperature: float = DEFAULT_LLM_TEMPERATURE
@@ -76,6 +78,7 @@ class Settings:
             ("max_question_chars", int),
             ("refusal_threshold", float),
             ("feedback_db", Path),
+            ("themes_file", Path),
             ("llm", str),
             ("llm_timeout", float),
             ("llm_temperature", float),

@@ -1,5 +1,5 @@
 """Streamlit widgets shared by the app's pages: the only module of the package that imports
-streamlit. Layout and session state live here and in pages/; answers, sources, the index and
+streamlit. Layout and session state live here and in app_pages/; answers, sources, the index and
 feedback come from the rest of the package."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from .pipeline import connect, update_index
 from .records import Answer, Passage
 from .retrieve import Filters, Retriever
 from .settings import Settings
+from .themes import ThemeMap, load_themes, theme_map
 
 SECTIONS = ["overview", "Challenges", "Enablers", "Learning"]
 
@@ -30,6 +31,21 @@ def _shared(settings: Settings):
 def _answerer(settings: Settings, fingerprint: str) -> Answerer:
     store, embedder = _shared(settings)
     return Answerer(Retriever.open(settings, store, embedder), settings, build_chat_model(settings))
+
+
+@st.cache_resource(show_spinner="Mapping themes across the case studies…")
+def _theme_map(settings: Settings, fingerprint: str) -> ThemeMap:
+    return theme_map(_answerer(settings, fingerprint).retriever, load_themes(settings.themes_file))
+
+
+def themes(settings: Settings, answerer: Answerer) -> ThemeMap:
+    """The themes map for the current index, computed once per index build and shared."""
+    try:
+        return _theme_map(settings, answerer.retriever.store.state().fingerprint)
+    except AssistantError as error:
+        st.error(str(error))
+        st.stop()
+        raise
 
 
 @st.cache_resource(show_spinner=False)

@@ -82,9 +82,8 @@ def test_new_conversation_clears_the_chat(app):
     assert _answers(app) == []
 
 
-def test_browse_page_reads_a_case_study_in_full_and_asks_about_it(real_answerer, real_settings, monkeypatch):
-    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(real_settings.index_dir))
-    page = AppTest.from_file(str(ROOT / "pages" / "browse.py"), default_timeout=120).run()
+def test_browse_page_reads_a_case_study_in_full(app):
+    page = app.switch_page("app_pages/browse.py").run()
     page.selectbox(key="browse_case").set_value("Touchstone and Live Well Leeds").run()
     text = " ".join(m.value for m in page.markdown)
     assert "**1.** Collaboration works." in text and "**3.** It is worth the hard work" in text
@@ -122,10 +121,28 @@ def test_an_unreachable_chroma_server_shows_one_clear_error(monkeypatch):
 
 
 def test_ask_about_this_case_study_opens_the_chat_filtered_to_it(app):
-    app.switch_page("pages/browse.py").run()
+    app.switch_page("app_pages/browse.py").run()
     app.selectbox(key="browse_case").set_value("P3 and Cohort 4").run()
     next(b for b in app.button if b.label == "Ask about P3 and Cohort 4").click().run()
     assert app.multiselect(key="case_filter").value == ["P3 and Cohort 4"]
-    app.switch_page("pages/chat.py")  # AppTest reruns the page it was last told, not st.switch_page's
+    app.switch_page("app_pages/chat.py")  # AppTest reruns the page it was last told, not st.switch_page's
     app.chat_input[0].set_value("How did they share risk?").run()
     assert {e.label.split("] ")[1].split(",")[0] for e in app.expander} == {"P3 and Cohort 4"}
+
+
+def test_briefing_page_previews_and_offers_word_and_markdown(app):
+    app.switch_page("app_pages/briefing.py").run()
+    app.text_input(key="briefing_topic").input("Managing a power imbalance with a smaller partner").run()
+    text = "\n".join(m.value for m in app.markdown)
+    assert "## Questions for the board" in text and "[1]" in text
+    assert [b.label for b in app.get("download_button")] == ["Download as Word", "Download as Markdown"]
+
+
+def test_themes_map_shows_the_passages_behind_a_cell(app):
+    app.switch_page("app_pages/browse.py").run()
+    app.selectbox(key="map_theme").set_value("Commissioning and tendering").run()
+    app.selectbox(key="map_case").set_value("POhWER and Advocacy Matters").run()
+    text = " ".join(m.value for m in app.markdown)
+    assert "Commissioning and tendering × POhWER and Advocacy Matters" in text
+    assert "Commissioners can be extremely risk averse" in text
+    assert app.get("vega_lite_chart") and not app.exception

@@ -1,0 +1,26 @@
+"""Board briefing: a cited document on a topic, to preview and download as Word or Markdown."""
+
+import re
+
+import streamlit as st
+
+from assistant import Settings, ui
+from assistant.brief import briefing_docx, briefing_markdown, build_briefing
+
+settings = Settings.from_env()
+answerer = ui.load(settings)
+themes = ui.themes(settings, answerer)
+
+st.title("Board briefing")
+st.caption("Every point is the case studies' own words with a numbered source; what they do not cover is said "
+           "plainly. Questions for the board come from a curated list written from the report's learning.")
+topic = st.text_input("Topic", placeholder="Managing a power imbalance with a smaller partner", key="briefing_topic")
+if topic.strip():
+    briefing = build_briefing(answerer, " ".join(topic.split())[: settings.max_question_chars], themes)
+    markdown = briefing_markdown(briefing)
+    name = re.sub(r"[^a-z0-9]+", "-", topic.lower()).strip("-")[:60] or "briefing"
+    left, right = st.columns(2)
+    left.download_button("Download as Word", data=briefing_docx(briefing), file_name=f"briefing-{name}.docx",
+                         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    right.download_button("Download as Markdown", data=markdown, file_name=f"briefing-{name}.md", mime="text/markdown")
+    st.markdown(markdown)
