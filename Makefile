@@ -7,7 +7,7 @@ PORT ?= 8501
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup browser run test test-fast ingest eval bench
+.PHONY: setup browser run test test-fast ingest eval bench bench-scale
 
 setup: $(VENV)/.installed
 
@@ -37,3 +37,6 @@ eval: setup
 
 bench: setup
 	$(PY) bench/retrieval.py
+
+bench-scale: setup
+	$(PY) bench/scale.py

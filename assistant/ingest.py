@@ -80,7 +80,7 @@ def stale_reason(settings: Settings, store: Store) -> str | None:
 def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings | None = None,
            rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
     started = time.perf_counter()
-    store = store or Store(settings)
+    store = store or (Store.rebuilt(settings) if rebuild else Store(settings))
     embedder = embedder or PackagedEmbeddings(settings.model)
     report_progress = progress or (lambda done, total, message: None)
     fingerprint = corpus_fingerprint(settings)

@@ -7,13 +7,17 @@ at this boundary, and records which model and corpus the index was built from.
 
 from __future__ import annotations
 
+import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 from urllib.parse import urlparse
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import ChromaError
 
 from .errors import StoreUnavailable
 from .records import Hit, Passage
@@ -68,107 +72,149 @@ class Store:
     def __init__(self, settings: Settings, client: Any = None):
         self._settings = settings
         self._client = client if client is not None else connect(settings)
-        self._collection = self._client.get_or_create_collection(
-            settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        with self._guarded():
+            self._collection = self._open()
+
+    def _open(self) -> Any:
+        return self._client.get_or_create_collection(
+            self._settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
+
+    @classmethod
+    def rebuilt(cls, settings: Settings) -> "Store":
+        """An empty store, even when the local one is too damaged to open: its folder (and only
+        that folder, never the corpus) is removed first."""
+        if not settings.chroma_url:
+            shutil.rmtree(settings.index_dir / "chroma", ignore_errors=True)
+            # chromadb keeps one open system per path in this process: forget the damaged one
+            chromadb.api.client.SharedSystemClient.clear_system_cache()
+        store = cls(settings)
+        store.reset()
+        return store
+
+    @contextmanager
+    def _guarded(self) -> Iterator[None]:
+        """Chroma's and the network's failures, as one error that says what to do."""
+        try:
+            yield
+        except httpx.TransportError as error:
+            raise StoreUnavailable(
+                f"lost the Chroma server at {self._settings.chroma_url} ({error.__class__.__name__}): "
+                "start it again; the next question reconnects"
+            ) from None
+        except (ChromaError, OSError) as error:
+            raise StoreUnavailable(
+                f"the index at {self._settings.index_dir} cannot be used ({error}): check that the folder is "
+                "writable and the disk has space, or rebuild it with `python -m assistant ingest --rebuild`"
+            ) from None
 
     # --- what the index is -------------------------------------------------------------
 
     def state(self) -> IndexState:
-        meta = self._collection.metadata or {}
-        return IndexState(
-            passages=self._collection.count(),
-            model=str(meta.get("model", "")),
-            fingerprint=str(meta.get("fingerprint", "")),
-            built_at=str(meta.get("built_at", "")),
-        )
+        with self._guarded():
+            self._collection = self._open()  # another process (an ingest) may have changed it
+            meta = self._collection.metadata or {}
+            return IndexState(
+                passages=self._collection.count(),
+                model=str(meta.get("model", "")),
+                fingerprint=str(meta.get("fingerprint", "")),
+                built_at=str(meta.get("built_at", "")),
+            )
 
     def set_state(self, model: str, fingerprint: str, built_at: str) -> None:
-        self._collection.modify(metadata={"model": model, "fingerprint": fingerprint, "built_at": built_at})
+        with self._guarded():
+            self._collection.modify(metadata={"model": model, "fingerprint": fingerprint, "built_at": built_at})
 
     def reset(self) -> None:
         """Drop every passage (a rebuild, or a change of embedding model)."""
-        self._client.delete_collection(self._settings.collection)
-        self._collection = self._client.get_or_create_collection(
-            self._settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-        )
+        with self._guarded():
+            self._client.delete_collection(self._settings.collection)
+            self._collection = self._open()
 
     # --- writing ---------------------------------------------------------------------
 
     def content_hashes(self) -> dict[str, str]:
         """Every stored passage id with the hash of its indexed text."""
-        found: dict[str, str] = {}
-        for offset in range(0, self._collection.count(), WRITE_BATCH * 10):
-            batch = self._collection.get(include=["metadatas"], limit=WRITE_BATCH * 10, offset=offset)
-            found.update({i: str(m.get("content_hash", "")) for i, m in zip(batch["ids"], batch["metadatas"])})
-        return found
+        with self._guarded():
+            found: dict[str, str] = {}
+            for offset in range(0, self._collection.count(), WRITE_BATCH * 10):
+                batch = self._collection.get(include=["metadatas"], limit=WRITE_BATCH * 10, offset=offset)
+                found.update({i: str(m.get("content_hash", "")) for i, m in zip(batch["ids"], batch["metadatas"])})
+            return found
 
     def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
-        if not ids:
-            return {}
-        found: dict[str, list[float]] = {}
-        for start in range(0, len(ids), WRITE_BATCH):
-            batch = self._collection.get(ids=ids[start : start + WRITE_BATCH], include=["embeddings"])
-            found.update({i: list(map(float, e)) for i, e in zip(batch["ids"], batch["embeddings"])})
-        return found
+        with self._guarded():
+            if not ids:
+                return {}
+            found: dict[str, list[float]] = {}
+            for start in range(0, len(ids), WRITE_BATCH):
+                batch = self._collection.get(ids=ids[start : start + WRITE_BATCH], include=["embeddings"])
+                found.update({i: list(map(float, e)) for i, e in zip(batch["ids"], batch["embeddings"])})
+            return found
 
     def upsert(self, passages: list[Passage], embeddings: list[list[float]]) -> None:
-        for start in range(0, len(passages), WRITE_BATCH):
-            chunk = passages[start : start + WRITE_BATCH]
-            self._collection.upsert(
-                ids=[p.id for p in chunk],
-                embeddings=embeddings[start : start + WRITE_BATCH],
-                documents=[p.text for p in chunk],
-                metadatas=[_metadata(p) for p in chunk],
-            )
+        with self._guarded():
+            for start in range(0, len(passages), WRITE_BATCH):
+                chunk = passages[start : start + WRITE_BATCH]
+                self._collection.upsert(
+                    ids=[p.id for p in chunk],
+                    embeddings=embeddings[start : start + WRITE_BATCH],
+                    documents=[p.text for p in chunk],
+                    metadatas=[_metadata(p) for p in chunk],
+                )
 
     def delete(self, ids: Iterable[str]) -> None:
-        ids = list(ids)
-        for start in range(0, len(ids), WRITE_BATCH):
-            self._collection.delete(ids=ids[start : start + WRITE_BATCH])
+        with self._guarded():
+            ids = list(ids)
+            for start in range(0, len(ids), WRITE_BATCH):
+                self._collection.delete(ids=ids[start : start + WRITE_BATCH])
 
     # --- reading ---------------------------------------------------------------------
 
     def query(self, embedding: list[float], n: int, where: dict | None = None) -> list[Hit]:
         """The n nearest passages; score is cosine similarity (1 - Chroma's cosine distance)."""
-        result = self._collection.query(
-            query_embeddings=[embedding], n_results=n, where=where or None,
-            include=["documents", "metadatas", "distances"],
-        )
-        return [
-            Hit(_passage(i, d, m), 1.0 - float(distance), 1.0 - float(distance))
-            for i, d, m, distance in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0])
-        ]
+        with self._guarded():
+            result = self._collection.query(
+                query_embeddings=[embedding], n_results=n, where=where or None,
+                include=["documents", "metadatas", "distances"],
+            )
+            return [
+                Hit(_passage(i, d, m), 1.0 - float(distance), 1.0 - float(distance))
+                for i, d, m, distance in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0])
+            ]
 
     def hits(self, ids: list[str], embedding: list[float]) -> list[Hit]:
         """The given passages as hits, with their cosine similarity to `embedding`."""
-        if not ids:
-            return []
-        batch = self._collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
-        query = np.asarray(embedding, dtype=np.float32)
-        return [
-            Hit(_passage(i, d, m), similarity, similarity)
-            for i, d, m, e in zip(batch["ids"], batch["documents"], batch["metadatas"], batch["embeddings"])
-            for similarity in [float(np.dot(query, np.asarray(e, dtype=np.float32)) / (np.linalg.norm(e) * np.linalg.norm(query) or 1.0))]
-        ]
+        with self._guarded():
+            if not ids:
+                return []
+            batch = self._collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+            query = np.asarray(embedding, dtype=np.float32)
+            return [
+                Hit(_passage(i, d, m), similarity, similarity)
+                for i, d, m, e in zip(batch["ids"], batch["documents"], batch["metadatas"], batch["embeddings"])
+                for similarity in [float(np.dot(query, np.asarray(e, dtype=np.float32)) / (np.linalg.norm(e) * np.linalg.norm(query) or 1.0))]
+            ]
 
     def passages_of(self, case_study: str) -> list[Passage]:
         """One case study's passages in reading order, for reading it whole."""
-        batch = self._collection.get(where={"case_study": case_study}, include=["documents", "metadatas"])
-        found = [_passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])]
-        return sorted(found, key=lambda p: (p.source, p.position))
+        with self._guarded():
+            batch = self._collection.get(where={"case_study": case_study}, include=["documents", "metadatas"])
+            found = [_passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])]
+            return sorted(found, key=lambda p: (p.source, p.position))
 
     def passages(self, ids: list[str] | None = None) -> list[Passage]:
         """The given passages (all if None), in corpus order for all, in `ids` order otherwise."""
-        if ids is not None:
-            batch = self._collection.get(ids=ids, include=["documents", "metadatas"])
-            by_id = {i: _passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])}
-            return [by_id[i] for i in ids if i in by_id]
-        found: list[Passage] = []
-        for offset in range(0, self._collection.count(), WRITE_BATCH * 10):
-            batch = self._collection.get(include=["documents", "metadatas"], limit=WRITE_BATCH * 10, offset=offset)
-            found += [_passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])]
-        return sorted(found, key=lambda p: (p.source, p.position))
+        with self._guarded():
+            if ids is not None:
+                batch = self._collection.get(ids=ids, include=["documents", "metadatas"])
+                by_id = {i: _passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])}
+                return [by_id[i] for i in ids if i in by_id]
+            found: list[Passage] = []
+            for offset in range(0, self._collection.count(), WRITE_BATCH * 10):
+                batch = self._collection.get(include=["documents", "metadatas"], limit=WRITE_BATCH * 10, offset=offset)
+                found += [_passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])]
+            return sorted(found, key=lambda p: (p.source, p.position))
 
 
 def _metadata(passage: Passage) -> dict[str, str | int]:

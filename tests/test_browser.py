@@ -47,9 +47,14 @@ def server(real_answerer, real_settings, tmp_path: Path):
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     wait_until_up(f"{url}/_stcore/health", process)
-    yield url, started
+    yield url, started, process.pid
     process.terminate()
     process.wait(timeout=20)
+
+
+def _rss_mb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))) // 1024
 
 
 def _ask(page, question: str, answers_before: int) -> float:
@@ -68,7 +73,7 @@ def test_a_person_asks_in_a_real_browser_and_gets_a_cited_answer(server):
     from playwright.sync_api import sync_playwright
 
     chromium = _chromium()
-    url, started = server
+    url, started, pid = server
     RESULTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
@@ -87,7 +92,17 @@ def test_a_person_asks_in_a_real_browser_and_gets_a_cited_answer(server):
         _ask(phone, "What did Touchstone learn?", 0)
         phone.screenshot(path=str(RESULTS / "chat-phone.png"), full_page=True)
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
+
+        one_session = _rss_mb(pid)
+        sessions = [browser.new_page() for _ in range(5)]
+        for session in sessions:
+            session.goto(url)
+        for session in sessions:
+            _ask(session, "What makes a good lead partner?", 0)
+        five_sessions = _rss_mb(pid)
         browser.close()
-    figures = {"cold_start_to_first_answer_s": round(cold_start, 2), "warm_answer_s": round(warm, 2)}
+    assert five_sessions - one_session < 300  # one model and one index, shared by every session
+    figures = {"cold_start_to_first_answer_s": round(cold_start, 2), "warm_answer_s": round(warm, 2),
+               "server_rss_mb_one_session": one_session, "server_rss_mb_five_more_sessions": five_sessions}
     (RESULTS / "browser.json").write_text(json.dumps(figures, indent=2) + "\n")
     print(figures)
