@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from assistant import Settings, ui
-from assistant.answer import markdown_text
+from assistant.compose import markdown_text
 from assistant.guide import build_guide, guide_markdown, reading_path_markdown
 
 settings = Settings.from_env()

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .answer import Answerer, compose, markdown_text, refusal
+from .answer import Answerer
+from .compose import compose, markdown_text
 from .records import Hit
-from .refuse import assess
+from .refuse import assess, refusal
 from .retrieve import Filters
 from .themes import Theme, ThemeMap
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .answer import markdown_text
 from .catalogue import CaseStudy
+from .compose import markdown_text
 from .parse import split_sentences
 from .records import OVERVIEW, Passage
 from .retrieve import Retriever

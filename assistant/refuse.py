@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .compose import markdown_text
 from .keyword import KeywordIndex, terms
 from .records import Hit
 
@@ -47,3 +48,15 @@ def assess(question: str, hits: list[Hit], keyword: KeywordIndex, threshold: flo
     share = known / len(question_terms) if question_terms else 0.0
     best = max((h.similarity for h in hits), default=0.0)
     return Coverage(round(best * share, 4), unknown_names(question, keyword), threshold)
+
+
+def refusal(question: str, coverage: Coverage, hits: list[Hit]) -> str:
+    if coverage.unknown_names:
+        names = ", ".join(markdown_text(n) for n in coverage.unknown_names)
+        opening = f"The case studies don't mention {names}, so I can't answer this from them."
+    else:
+        opening = "The case studies don't cover this question, so I won't guess an answer."
+    nearest = list(dict.fromkeys(h.passage.label for h in hits if h.similarity > 0.15))[:3]
+    if nearest:
+        return opening + " The nearest topics they do cover: " + "; ".join(markdown_text(n) for n in nearest) + "."
+    return opening + " They cover collaboration between larger and smaller charities: power, trust, funding, contracts and leadership."

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Sequence
 
-from .answer import markdown_text
+from .compose import markdown_text
 from .records import Answer
 
 

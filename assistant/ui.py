@@ -8,7 +8,8 @@ import re
 
 import streamlit as st
 
-from .answer import Answerer, markdown_text
+from .answer import Answerer
+from .compose import markdown_text
 from .errors import AssistantError
 from .feedback import FeedbackStore
 from .llm import build_chat_model

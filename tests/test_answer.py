@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import clean_question, compose, markdown_text
+from assistant.answer import clean_question
+from assistant.compose import compose, markdown_text
 from assistant.errors import BadQuestion
 from assistant.evaluate import load_questions, score
 from assistant.parse import parse, split_sentences
