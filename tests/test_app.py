@@ -146,3 +146,16 @@ def test_themes_map_shows_the_passages_behind_a_cell(app):
     assert "Commissioning and tendering × POhWER and Advocacy Matters" in text
     assert "Commissioners can be extremely risk averse" in text
     assert app.get("vega_lite_chart") and not app.exception
+
+
+def test_an_unreachable_language_model_gives_a_note_and_the_offline_answer(real_answerer, real_settings, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(real_settings.index_dir))
+    monkeypatch.setenv("ASSISTANT_LLM", "openai:local-model")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert any("openai:local-model" in c.value for c in app.caption)  # the active answer mode
+    app.chat_input[0].set_value("What did Touchstone learn?").run()
+    assert "Collaboration works." in _answers(app)[0]
+    assert [i.value for i in app.info] == [
+        "The language model is unavailable (the model server cannot be reached); "
+        "this is the answer in the case studies' own words."]
