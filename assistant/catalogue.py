@@ -63,17 +63,23 @@ class Catalogue:
         grouped: dict[str, list[Passage]] = {}
         for passage in passages:
             grouped.setdefault(passage.case_study, []).append(passage)
-        owners: dict[str, set[str]] = {}  # word -> the case studies whose text or title uses it
-        for title, group in grouped.items():
-            for word in _words(title + " " + " ".join(p.text for p in group)):
-                owners.setdefault(word, set()).add(title)
-        cases = []
+        aliases_of: dict[str, set[str]] = {}
         for title, group in grouped.items():
             first = group[0]
             aliases: set[str] = set()
             if first.organisations:  # a document with no organisations (a preface) is not named by words
                 aliases = set(first.organisations) | {first.short_title}
                 aliases |= set(_ACRONYM.findall(" ".join(p.text for p in group if p.section == first.section)))
+            aliases_of[title] = aliases
+        # which case studies use each word of any alias: a name is distinctive if only its own does
+        candidates = {w.lower() for aliases in aliases_of.values() for a in aliases for w in _TOKEN.findall(a)}
+        owners: dict[str, set[str]] = {}
+        for title, group in grouped.items():
+            for word in candidates.intersection(_words(title + " " + " ".join(p.text for p in group))):
+                owners.setdefault(word, set()).add(title)
+        cases = []
+        for title, group in grouped.items():
+            first, aliases = group[0], aliases_of[title]
             words = {w for alias in aliases for w in _TOKEN.findall(alias)}
             names = sorted(w for w in words if w.lower() not in STOPWORDS and len(w) > 2
                            and owners.get(w.lower(), set()) <= {title})
