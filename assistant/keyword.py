@@ -55,9 +55,11 @@ class KeywordIndex:
     @classmethod
     def build(cls, passages: list[Passage]) -> "KeywordIndex":
         bm25 = bm25s.BM25()
-        tokens = [terms(p.indexed_text) or ["\u2205"] for p in passages]  # bm25s needs a token per row
+        vocabulary: dict[str, int] = {}
+        # token ids, not strings: at 100,000 passages the difference is hundreds of megabytes
+        ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in terms(p.indexed_text) or ["\u2205"]] for p in passages]
         if passages:
-            bm25.index(tokens, show_progress=False)
+            bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
         return cls(bm25, [p.id for p in passages], [p.case_study for p in passages], [p.section for p in passages])
 
     def save(self, folder: Path, fingerprint: str) -> None:
@@ -81,6 +83,13 @@ class KeywordIndex:
         except (OSError, ValueError, KeyError):
             return None
         return cls(bm25, rows["ids"], rows["case_studies"], rows["sections"])
+
+    def ids_for(self, case_studies: list[str], sections: list[str] | None = None) -> list[str]:
+        """Every passage id of these case studies (and sections), from the index's own table."""
+        mask = np.isin(self._case_studies, case_studies)
+        if sections:
+            mask &= np.isin(self._sections, sections)
+        return [self.ids[i] for i in np.flatnonzero(mask)]
 
     def knows(self, term: str) -> bool:
         return term in self._vocabulary
