@@ -35,14 +35,16 @@ def _progress(done: int, total: int, message: str) -> None:
     print(f"  {message}", file=sys.stderr)
 
 
+def _matching(name: str, cases: list) -> list:
+    """The case studies whose title contains `name`, or an error that says how to name one."""
+    found = [c for c in cases if name.lower() in c.title.lower()]
+    if not found:
+        raise AssistantError(f"no case study matches {name!r}: try part of its title, e.g. 'Touchstone'")
+    return found
+
+
 def _filters(args: argparse.Namespace, answerer) -> Filters:
-    cases = []
-    for name in args.case or []:
-        matches = [c.title for c in answerer.retriever.catalogue.cases
-                   if name.lower() in c.title.lower()]
-        if not matches:
-            raise AssistantError(f"no case study matches {name!r}: try part of its title, e.g. 'Touchstone'")
-        cases += matches
+    cases = [c.title for name in args.case or [] for c in _matching(name, answerer.retriever.catalogue.cases)]
     return Filters(tuple(cases), tuple(args.section or []))
 
 
@@ -64,10 +66,7 @@ def _feedback(args: argparse.Namespace, settings: Settings) -> int:
 def _guide_text(case_name: str | None, answerer, themes) -> str:
     if not case_name:
         return reading_path_markdown(themes)
-    cases = [c for c in themes.cases if case_name.lower() in c.title.lower()]
-    if not cases:
-        raise AssistantError(f"no case study matches {case_name!r}: try part of its title, e.g. 'Touchstone'")
-    return guide_markdown(build_guide(answerer.retriever, cases[0], themes))
+    return guide_markdown(build_guide(answerer.retriever, _matching(case_name, themes.cases)[0], themes))
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -203,13 +203,9 @@ class Store:
             found = [_passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])]
             return sorted(found, key=lambda p: (p.source, p.position))
 
-    def passages(self, ids: list[str] | None = None) -> list[Passage]:
-        """The given passages (all if None), in corpus order for all, in `ids` order otherwise."""
+    def passages(self) -> list[Passage]:
+        """Every passage, in corpus order (to rebuild the keyword index and catalogue)."""
         with self._guarded():
-            if ids is not None:
-                batch = self._collection.get(ids=ids, include=["documents", "metadatas"])
-                by_id = {i: _passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])}
-                return [by_id[i] for i in ids if i in by_id]
             found: list[Passage] = []
             for offset in range(0, self._collection.count(), WRITE_BATCH * 10):
                 batch = self._collection.get(include=["documents", "metadatas"], limit=WRITE_BATCH * 10, offset=offset)
