@@ -28,7 +28,7 @@ with read:
     if st.button(f"Ask about {case.short_title}", type="primary"):
         st.session_state.case_filter = [case.short_title]
         st.switch_page("app_pages/chat.py")
-    ui.read_case_study(answerer.retriever.store.passages_of(case.title))
+    ui.read_case_study(answerer.retriever.passages_of(case.title))
 
 with guide_tab:
     guide = guide_markdown(build_guide(answerer.retriever, case, themes))

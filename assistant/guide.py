@@ -31,7 +31,7 @@ class Guide:
 
 
 def build_guide(retriever: Retriever, case: CaseStudy, themes: ThemeMap) -> Guide:
-    passages = retriever.store.passages_of(case.title)
+    passages = retriever.passages_of(case.title)
     overview = [p for p in passages if p.section == OVERVIEW and p.kind != "quote"]
     sentences = [s for p in passages if p.kind != "quote" for s in split_sentences(p.text.split("\n")[0])]
     strongest = themes.strongest_themes(case.title)

@@ -3,27 +3,30 @@
 Passage ids derive from file, position and content hash, and writes are upserts: an
 unchanged corpus embeds nothing, an edited file re-embeds only passages whose text changed
 (a passage that merely moved keeps its embedding), and a deleted file's passages go.
-The corpus fingerprint is recorded only when an ingest completes, so an interrupted one
-leaves an index that is seen as stale and finished by the next run.
+New passages are written first and invisible to readers until the new snapshot is published;
+the passages they replace are deleted after that, and only then is the index marked settled
+(see snapshot.py). So questions asked during an ingest are answered from the index before it
+or after it, and an interrupted ingest leaves an index that is seen as unfinished and completed
+by the next run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
 from langchain_core.embeddings import Embeddings
 
-from .catalogue import Catalogue
 from .embed import PackagedEmbeddings
-from .keyword import KeywordIndex
 from .parse import parse
 from .read import Skipped, corpus_files, read_corpus
 from .records import Passage
 from .settings import Settings
+from .snapshot import Snapshot
 from .store import Store
 
 PARSER_VERSION = "1"  # bump when parse.py changes what passages it makes
@@ -72,8 +75,10 @@ def stale_reason(settings: Settings, store: Store) -> str | None:
         return "no index yet"
     if state.model and state.model != settings.model:
         return f"the index was built with the model {state.model!r}, not {settings.model!r}"
+    if not state.fingerprint or not state.settled:
+        return "the last ingest did not finish"
     if state.fingerprint != corpus_fingerprint(settings):
-        return "the corpus has changed since the index was built" if state.fingerprint else "the last ingest did not finish"
+        return "the corpus has changed since the index was built"
     return None
 
 
@@ -93,7 +98,9 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings 
     state = store.state()
     if rebuild or (state.model and state.model != settings.model):
         store.reset()
-    store.set_state(settings.model, "", "")  # not complete until the end
+        Snapshot.prune(settings, keep=set())
+        state = store.state()
+    store.set_state(settings.model, state.fingerprint, state.built_at, settled=False)  # readers keep the old snapshot
     stored = store.content_hashes()
     current = {p.id for p in passages}
     new = [p for p in passages if p.id not in stored]
@@ -104,19 +111,25 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings 
     to_embed = [p for p in new if p.content_hash not in reusable]
     report.reused, report.embedded = len(new) - len(to_embed), len(to_embed)
 
-    done = 0
-    for start in range(0, len(new), EMBED_BATCH):
-        batch = new[start : start + EMBED_BATCH]
-        fresh = [p for p in batch if p.content_hash not in reusable]
-        vectors = dict(zip((p.content_hash for p in fresh), embedder.embed_documents([p.indexed_text for p in fresh])))
-        store.upsert(batch, [reusable.get(p.content_hash) or vectors[p.content_hash] for p in batch])
-        done += len(batch)
-        report_progress(done, len(new), f"embedded {done} of {len(new)} new passages")
+    with ThreadPoolExecutor(max_workers=1) as writer:  # the store writes one batch while the next is embedded
+        writing: Future | None = None
+        for start in range(0, len(new), EMBED_BATCH):
+            batch = new[start : start + EMBED_BATCH]
+            fresh = [p for p in batch if p.content_hash not in reusable]
+            vectors = dict(zip((p.content_hash for p in fresh), embedder.embed_documents([p.indexed_text for p in fresh])))
+            if writing:
+                writing.result()  # raises what the write raised
+            writing = writer.submit(store.upsert, batch, [reusable.get(p.content_hash) or vectors[p.content_hash] for p in batch])
+            report_progress(start + len(batch), len(new), f"embedded {start + len(batch)} of {len(new)} new passages")
+        if writing:
+            writing.result()
+    Snapshot.save(settings, passages, fingerprint)
+    built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    store.set_state(settings.model, fingerprint, built_at, settled=False)  # published: readers move to it
     store.delete(removed)
     report.removed = len(removed)
-
-    _save_sidecar(settings, passages, fingerprint)
-    store.set_state(settings.model, fingerprint, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    store.set_state(settings.model, fingerprint, built_at, settled=True)
+    Snapshot.prune(settings, keep={fingerprint, state.fingerprint})
     report.seconds = time.perf_counter() - started
     report_progress(1, 1, "index ready")
     return report
@@ -129,8 +142,3 @@ def _reusable_embeddings(store: Store, new: list[Passage], stored: dict[str, str
     vectors = store.embeddings(list(owners.values()))
     return {h: vectors[i] for h, i in owners.items() if i in vectors}
 
-
-def _save_sidecar(settings: Settings, passages: list[Passage], fingerprint: str) -> None:
-    folder = settings.sidecar_dir
-    KeywordIndex.build(passages).save(folder / "keyword", fingerprint)
-    Catalogue.build(passages).save(folder / "catalogue.json", fingerprint)

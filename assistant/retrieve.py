@@ -5,27 +5,32 @@
 - focus: a question that names a case study ("what did Touchstone learn") searches it alone;
 - intent: a question about lessons, challenges or enablers favours that section;
 - diversity: each further passage from a case study already chosen counts for less, so a
-  theme question gathers several case studies instead of five paragraphs of one.
+  theme question gathers several case studies instead of five paragraphs of one;
+- snapshot: only passages of the published snapshot, so a search during an ingest sees the
+  index before it or after it (snapshot.py).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
 from .catalogue import Catalogue
 from .embed import PackagedEmbeddings
-from .errors import IndexMissing
 from .keyword import KeywordIndex
-from .records import Hit
+from .records import Hit, Passage
 from .settings import Settings
+from .snapshot import Snapshot
 from .store import Store
 
 RRF_K = 60  # the usual constant: ranks past ~60 barely count
 SECTION_BOOST = 1.5
 EXACT_SEARCH_LIMIT = 2000  # passages; at 100,000 a metadata-filtered Chroma query takes ~50 ms, this ~2
+MAX_NEAREST = 4096  # how far past an ingest's unpublished passages a search reads
+SNAPSHOT_RETRIES = 3  # searches again when an ingest publishes mid-search; a fourth publish in a row is not waited for
 DIVERSITY_DECAY = 0.6  # weight of a case study's second passage, 0.36 for its third, ...
 _SECTION_INTENT = {
     "Learning": re.compile(r"\b(learn\w*|lessons?|takeaways?|advice)\b", re.IGNORECASE),
@@ -47,39 +52,58 @@ def intended_sections(question: str) -> list[str]:
 
 
 class Retriever:
-    def __init__(self, store: Store, keyword: KeywordIndex, catalogue: Catalogue,
-                 embedder: Embeddings, settings: Settings):
+    """Searches the published snapshot of the index, following it when an ingest publishes a
+    new one: a running app picks up a re-ingest without a restart."""
+
+    def __init__(self, store: Store, snapshot: Snapshot, embedder: Embeddings, settings: Settings):
         self.store = store
-        self.keyword = keyword
-        self.catalogue = catalogue
+        self.snapshot = snapshot
         self.embedder = embedder
         self.settings = settings
+        self._following = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, store: Store | None = None,
              embedder: Embeddings | None = None) -> "Retriever":
-        """The retriever over an existing index; rebuilds the local keyword index and
-        catalogue from the store when they are missing (a fresh app instance on a server)."""
         store = store or Store(settings)
-        state = store.state()
-        if not state.fingerprint:
-            raise IndexMissing("no index yet: run `python -m assistant ingest` (or `make run`, which builds it)")
-        folder = settings.sidecar_dir
-        keyword = KeywordIndex.load(folder / "keyword", state.fingerprint)
-        catalogue = Catalogue.load(folder / "catalogue.json", state.fingerprint)
-        if keyword is None or catalogue is None:
-            passages = store.passages()
-            keyword, catalogue = KeywordIndex.build(passages), Catalogue.build(passages)
-            keyword.save(folder / "keyword", state.fingerprint)
-            catalogue.save(folder / "catalogue.json", state.fingerprint)
-        return cls(store, keyword, catalogue, embedder or PackagedEmbeddings(settings.model), settings)
+        return cls(store, Snapshot.open(settings, store), embedder or PackagedEmbeddings(settings.model), settings)
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        return self.snapshot.keyword
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.snapshot.catalogue
+
+    def passages_of(self, case_study: str) -> list[Passage]:
+        """One case study whole, as the snapshot holds it (not half an ingest's edits)."""
+        return [p for p in self.store.passages_of(case_study) if p.id in self._current().members]
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                focus: list[str] | None = None) -> list[Hit]:
-        """The k best passages. `focus` overrides the case studies named in the query."""
-        k = k or self.settings.top_k
-        filters = filters or Filters()
-        named = focus if focus is not None else self.catalogue.named_in(query)
+        """The k best passages. `focus` overrides the case studies named in the query.
+
+        Optimistic: an ingest deletes replaced passages only after publishing, so if the
+        published fingerprint is the same after the search as before it, nothing it read was
+        half-changed; otherwise it searches again in the new snapshot."""
+        for _ in range(SNAPSHOT_RETRIES):
+            snapshot = self._current()
+            hits = self._search(snapshot, query, k or self.settings.top_k, filters or Filters(), focus)
+            if self.store.published() == snapshot.fingerprint:
+                break
+        return hits
+
+    def _current(self) -> Snapshot:
+        """The published snapshot, loaded once by whichever thread first sees it change."""
+        if self.store.published() != self.snapshot.fingerprint:
+            with self._following:
+                if self.store.published() != self.snapshot.fingerprint:
+                    self.snapshot = Snapshot.open(self.settings, self.store)
+        return self.snapshot
+
+    def _search(self, snapshot: Snapshot, query: str, k: int, filters: Filters, focus: list[str] | None) -> list[Hit]:
+        named = focus if focus is not None else snapshot.catalogue.named_in(query)
         cases = list(filters.case_studies)
         if named:
             cases = [c for c in cases if c in named] if cases else list(named)
@@ -88,13 +112,13 @@ class Retriever:
         sections = list(filters.sections)
 
         vector = self.embedder.embed_query(query)
-        in_scope = self.keyword.ids_for(cases, sections) if cases else []
+        in_scope = snapshot.keyword.ids_for(cases, sections) if cases else []
         if cases and len(in_scope) <= EXACT_SEARCH_LIMIT:
             # a few case studies: exact similarity over their passages beats a filtered ANN search
             dense = sorted(self.store.hits(in_scope, vector), key=lambda h: -h.similarity)[: self.settings.candidates]
         else:
-            dense = self.store.query(vector, self.settings.candidates, _where(cases, sections))
-        keyword = self.keyword.search(query, self.settings.candidates, cases or None, sections or None)
+            dense = self._nearest(snapshot, vector, _where(cases, sections))
+        keyword = snapshot.keyword.search(query, self.settings.candidates, cases or None, sections or None)
 
         fused: dict[str, float] = {}
         for ranking in ([h.passage.id for h in dense], [i for i, _ in keyword]):
@@ -111,6 +135,18 @@ class Retriever:
             for i, score in fused.items() if i in hits
         ]
         return _diversify(sorted(scored, key=lambda h: -h.score), k)
+
+    def _nearest(self, snapshot: Snapshot, vector: list[float], where: dict | None) -> list[Hit]:
+        """The nearest passages of the snapshot. While an ingest runs the store also holds its
+        unpublished passages; those are skipped, reading further if they crowd the top."""
+        wanted = self.settings.candidates
+        n = wanted
+        while True:
+            found = self.store.query(vector, n, where)
+            kept = [h for h in found if h.passage.id in snapshot.members]
+            if len(kept) >= wanted or len(found) < n or n >= MAX_NEAREST:
+                return kept[:wanted]
+            n *= 4
 
 
 def _where(cases: list[str], sections: list[str]) -> dict | None:

@@ -29,12 +29,14 @@ _ORGANISATION_SEPARATOR = " ; "
 
 @dataclass(frozen=True)
 class IndexState:
-    """What the index says about itself. `fingerprint` is empty until an ingest completes."""
+    """What the index says about itself. `fingerprint` names the published snapshot (empty until
+    a first ingest publishes one); `settled` is false while an ingest runs or after one died."""
 
     passages: int
     model: str
     fingerprint: str
     built_at: str
+    settled: bool
 
 
 def connect(settings: Settings) -> Any:
@@ -119,11 +121,18 @@ class Store:
                 model=str(meta.get("model", "")),
                 fingerprint=str(meta.get("fingerprint", "")),
                 built_at=str(meta.get("built_at", "")),
+                settled=bool(meta.get("settled", True)),
             )
 
-    def set_state(self, model: str, fingerprint: str, built_at: str) -> None:
+    def published(self) -> str:
+        """The published fingerprint alone: what a reader checks around every search."""
         with self._guarded():
-            self._collection.modify(metadata={"model": model, "fingerprint": fingerprint, "built_at": built_at})
+            return str((self._client.get_collection(self._settings.collection).metadata or {}).get("fingerprint", ""))
+
+    def set_state(self, model: str, fingerprint: str, built_at: str, settled: bool) -> None:
+        with self._guarded():
+            self._collection.modify(metadata={"model": model, "fingerprint": fingerprint, "built_at": built_at,
+                                              "settled": settled})
 
     def reset(self) -> None:
         """Drop every passage (a rebuild, or a change of embedding model)."""

@@ -29,20 +29,21 @@ def _shared(settings: Settings):
 
 
 @st.cache_resource(show_spinner=False)
-def _answerer(settings: Settings, fingerprint: str) -> Answerer:
+def _answerer(settings: Settings) -> Answerer:
+    """One per server process; its retriever follows the index when an ingest publishes."""
     store, embedder = _shared(settings)
     return Answerer(Retriever.open(settings, store, embedder), settings, build_chat_model(settings))
 
 
-@st.cache_resource(show_spinner="Mapping themes across the case studies…")
+@st.cache_resource(show_spinner="Mapping themes across the case studies…", max_entries=2)
 def _theme_map(settings: Settings, fingerprint: str) -> ThemeMap:
-    return theme_map(_answerer(settings, fingerprint).retriever, load_themes(settings.themes_file))
+    return theme_map(_answerer(settings).retriever, load_themes(settings.themes_file))
 
 
 def themes(settings: Settings, answerer: Answerer) -> ThemeMap:
     """The themes map for the current index, computed once per index build and shared."""
     try:
-        return _theme_map(settings, answerer.retriever.store.state().fingerprint)
+        return _theme_map(settings, answerer.retriever.snapshot.fingerprint)
     except AssistantError as error:
         st.error(str(error))
         st.stop()
@@ -70,7 +71,7 @@ def load(settings: Settings, rebuild: bool = False) -> Answerer:
                 reason = update_index(settings, store, embedder, progress, rebuild=rebuild)
                 status.update(label=f"Index ready ({reason})" if reason else "Index ready", state="complete", expanded=False)
             st.session_state.index_checked = True
-        return _answerer(settings, store.state().fingerprint)
+        return _answerer(settings)
     except AssistantError as error:
         st.error(str(error))
         st.stop()

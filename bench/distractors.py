@@ -23,6 +23,7 @@ ACTIVITIES = ["Sharing premises to run a community hub", "Bidding together for a
               "Building a referral network for families", "Co-designing an advice service with residents",
               "Supporting grassroots groups to deliver outreach", "Running a joint training programme",
               "Pooling resources to reach isolated people", "Creating a peer-led recovery service"]
+SWAP = 0.3
 
 
 def _pools(corpus: Path) -> tuple[dict[str, list[str]], list[str]]:
@@ -47,16 +48,35 @@ def _pools(corpus: Path) -> tuple[dict[str, list[str]], list[str]]:
     return pools, sorted(names, key=len, reverse=True)
 
 
-def _perturb(sentence: str, names: list[str], organisation: str) -> str:
-    for name in names:
-        sentence = re.sub(rf"\b{re.escape(name)}\b", organisation, sentence)
-    return sentence
+class _Rewriter:
+    """Another organisation's version of a real sentence: the real names replaced by its own,
+    numbers changed, and a share (`swap`) of the content words exchanged for other words used
+    in the same section. A distractor is on the same themes, in the same vocabulary, without
+    repeating the real corpus word for word; `swap=0` keeps the sentences verbatim."""
+
+    def __init__(self, pools: dict[str, list[str]], names: list[str], swap: float, randomly: random.Random):
+        self.names, self.swap, self.randomly = names, swap, randomly
+        self.vocabulary = {pool: sorted({w for s in sentences for w in _CONTENT_WORD.findall(s)})
+                           for pool, sentences in pools.items()}
+
+    def __call__(self, sentence: str, pool: str, organisation: str) -> str:
+        for name in self.names:
+            sentence = re.sub(rf"\b{re.escape(name)}\b", organisation, sentence)
+        if not self.swap:
+            return sentence
+        sentence = re.sub(r"\d+", lambda m: str(self.randomly.randint(2, 12 * int(m.group()) + 20)), sentence)
+        return _CONTENT_WORD.sub(lambda m: self.randomly.choice(self.vocabulary[pool])
+                                 if self.randomly.random() < self.swap else m.group(), sentence)
 
 
-def write_distractors(corpus: Path, out: Path, passages: int, seed: int = 20210201) -> int:
+_CONTENT_WORD = re.compile(r"\b[a-z][a-z-]{3,}\b")  # lower case: the names are the organisation's own
+
+
+def write_distractors(corpus: Path, out: Path, passages: int, seed: int = 20210201, swap: float = SWAP) -> int:
     """Writes about `passages` passages as Markdown files in `out`; returns the file count."""
     randomly = random.Random(seed)
     pools, names = _pools(corpus)
+    rewrite = _Rewriter(pools, names, swap, randomly)
     out.mkdir(parents=True, exist_ok=True)
     documents = max(1, round(passages / 9))  # nine passages a document
     for n in range(documents):
@@ -66,9 +86,9 @@ def write_distractors(corpus: Path, out: Path, passages: int, seed: int = 202102
 
         def paragraph(pool: str, sentences: int = 3) -> str:
             picked = randomly.sample(pools[pool], sentences)
-            return " ".join(_perturb(s, names, randomly.choice([lead, small])) for s in picked)
+            return " ".join(rewrite(s, pool, randomly.choice([lead, small])) for s in picked)
 
-        lessons = [_perturb(s, names, lead) for s in randomly.sample(pools["lesson"], 3)]
+        lessons = [rewrite(s, "lesson", lead) for s in randomly.sample(pools["lesson"], 3)]
         text = "\n\n".join([
             f'---\ntitle: "{title}"\norganisations:\n  - "{lead}"\n  - "{small}"\nsource: generated\n---',
             paragraph("overview"), paragraph("overview"),
@@ -85,6 +105,7 @@ if __name__ == "__main__":
     parser.add_argument("--passages", type=int, default=1000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=20210201)
+    parser.add_argument("--swap", type=float, default=SWAP, help="share of content words exchanged (0: verbatim)")
     args = parser.parse_args()
     root = Path(__file__).resolve().parent.parent
-    print(write_distractors(root / "corpus", args.out, args.passages, args.seed), "files written")
+    print(write_distractors(root / "corpus", args.out, args.passages, args.seed, args.swap), "files written")

@@ -28,12 +28,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
+from distractors import SWAP  # noqa: E402
+
+
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def measure(size: int) -> dict:
+def measure(size: int, swap: float) -> dict:
     from distractors import write_distractors
 
     from assistant.embed import PackagedEmbeddings
@@ -48,7 +51,7 @@ def measure(size: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         corpus = Path(folder) / "corpus"
         shutil.copytree(ROOT / "corpus", corpus)
-        write_distractors(ROOT / "corpus", corpus / "distractors", size)
+        write_distractors(ROOT / "corpus", corpus / "distractors", size, swap=swap)
         settings = Settings(corpus_dir=corpus, index_dir=Path(folder) / "index")
         embedder = PackagedEmbeddings(settings.model)
         embedder.embed_query("load the model before timing")
@@ -68,6 +71,7 @@ def measure(size: int) -> dict:
 
         questions = load_questions(ROOT / "eval" / "dev.jsonl")
         bare, retrieval, answers, hits, recalls = [], [], [], [], []
+        by_kind: dict[str, list[float]] = {}
         for q in questions:
             started = time.perf_counter()
             embedder.embed_query(q["question"])
@@ -82,9 +86,10 @@ def measure(size: int) -> dict:
                 gold = [g for g in q["gold_cases"] if any(g.lower() in t for t in titles)]
                 hits.append(1.0 if gold else 0.0)
                 recalls.append(len(gold) / len(q["gold_cases"]))
+                by_kind.setdefault(q["kind"], []).append(hits[-1])
         disk = sum(f.stat().st_size for f in settings.index_dir.rglob("*") if f.is_file())
         return {
-            "size": size, "passages": report.passages, "ingest_s": round(ingest_seconds, 1),
+            "size": size, "swap": swap, "passages": report.passages, "ingest_s": round(ingest_seconds, 1),
             "ingest_per_s": round(report.passages / ingest_seconds, 1), "raw_encode_per_s": round(raw_rate, 1),
             "ingest_vs_encode": round(report.passages / ingest_seconds / raw_rate, 3),
             "open_s": round(open_seconds, 2),
@@ -93,6 +98,7 @@ def measure(size: int) -> dict:
             "retrieval_vs_embedding": round(_percentile(retrieval, 0.5) / _percentile(bare, 0.5), 2),
             "answer_p50_ms": round(statistics.median(answers), 1),
             "hit@5": round(statistics.mean(hits), 3), "case_recall@5": round(statistics.mean(recalls), 3),
+            "hit@5_by_kind": {kind: round(statistics.mean(found), 3) for kind, found in sorted(by_kind.items())},
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "index_mb": round(disk / 2**20, 1),
         }
@@ -101,14 +107,18 @@ def measure(size: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--swap", type=float, default=SWAP,
+                        help="share of content words the distractors exchange (0: real sentences verbatim)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size, print JSON
     args = parser.parse_args()
     if args.one is not None:
-        print(json.dumps(measure(args.one)))
+        print(json.dumps(measure(args.one, args.swap)))
         return
     rows = []
     for size in args.sizes:
-        done = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True)
+        done = subprocess.run([sys.executable, __file__, "--one", str(size), "--swap", str(args.swap)],
+                              capture_output=True, text=True)
         if done.returncode != 0:
             sys.exit(f"size {size} failed:\n{done.stderr[-2000:]}")
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -116,9 +126,9 @@ def main() -> None:
     result = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, python {platform.python_version()}",
               "rows": rows}
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "scale.json").write_text(json.dumps(result, indent=2) + "\n")
-    columns = ["passages", "ingest_per_s", "ingest_vs_encode", "retrieval_p50_ms", "retrieval_p95_ms",
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    columns = ["passages", "swap", "ingest_per_s", "ingest_vs_encode", "retrieval_p50_ms", "retrieval_p95_ms",
                "retrieval_vs_embedding", "answer_p50_ms", "peak_rss_mb", "index_mb", "hit@5", "case_recall@5"]
     print("\n| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
     for row in rows:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from assistant.ingest import ingest, stale_reason
+from assistant.parse import parse
 from assistant.read import read_corpus
 from assistant.retrieve import Retriever
+from assistant.snapshot import Snapshot
 from assistant.store import Store
 from conftest import FakeEmbeddings
 
@@ -88,9 +93,7 @@ def test_deleting_a_file_removes_its_passages(settings, corpus, fake_embedder):
 
 
 def test_an_interrupted_ingest_is_finished_by_the_next(settings, corpus):
-    for n in range(40):  # enough passages for several embedding batches
-        (corpus / f"extra-{n:02d}.md").write_text(f"# Extra case {n}\n\n" + "\n\n".join(
-            f"Paragraph {i} of extra case {n} about shared budgets." for i in range(10)))
+    _grow(corpus)
     with pytest.raises(RuntimeError, match="simulated crash"):
         ingest(settings, embedder=FakeEmbeddings(fail_after=300))
     store = Store(settings)
@@ -122,3 +125,84 @@ def test_rebuild_embeds_everything_again(settings, fake_embedder):
     ingest(settings, embedder=fake_embedder)
     report = ingest(settings, embedder=fake_embedder, rebuild=True)
     assert report.embedded == 91 and Store(settings).state().passages == 91
+
+
+def _revise_touchstone_learning(corpus: Path) -> str:
+    path = corpus / "08-touchstone-live-well-leeds.md"
+    path.write_text(path.read_text().replace("Collaboration works.", "Collaboration works, revised."))
+    return "Collaboration works, revised."
+
+
+def test_an_interrupted_reingest_leaves_the_old_index_answering(settings, corpus):
+    ingest(settings, embedder=FakeEmbeddings())
+    before = {p.id for d in read_corpus(corpus)[0] for p in parse(d)}
+    _revise_touchstone_learning(corpus)
+    _grow(corpus)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        ingest(settings, embedder=FakeEmbeddings(fail_after=300))  # after writing 256 new passages
+    store = Store(settings)
+    assert stale_reason(settings, store) == "the last ingest did not finish"
+    assert store.state().passages > len(before)
+    hits = Retriever.open(settings, store, FakeEmbeddings()).search("Collaboration works, with shared budgets", k=20)
+    assert len(hits) == 20 and {h.passage.id for h in hits} <= before
+
+
+def test_a_running_retriever_follows_a_reingest(settings, corpus):
+    ingest(settings, embedder=FakeEmbeddings())
+    retriever = Retriever.open(settings, Store(settings), FakeEmbeddings())
+    revised = _revise_touchstone_learning(corpus)
+    ingest(settings, embedder=FakeEmbeddings())
+    texts = {h.passage.text for h in retriever.search("What did Touchstone learn? Collaboration works")}
+    assert revised in texts and "Collaboration works." not in texts
+
+
+class _IngestMidSearch(FakeEmbeddings):
+    """Runs a whole re-ingest between a search taking its snapshot and reading the store."""
+
+    def __init__(self, settings):
+        super().__init__()
+        self.settings, self.pending = settings, True
+
+    def embed_query(self, text: str) -> list[float]:
+        if self.pending:
+            self.pending = False
+            ingest(self.settings, embedder=FakeEmbeddings())
+        return super().embed_query(text)
+
+
+def test_a_search_overtaken_by_an_ingest_is_answered_from_the_new_index(settings, corpus):
+    ingest(settings, embedder=FakeEmbeddings())
+    embedder = _IngestMidSearch(settings)
+    retriever = Retriever.open(settings, Store(settings), embedder)
+    revised = _revise_touchstone_learning(corpus)
+    texts = {h.passage.text for h in retriever.search("What did Touchstone learn? Collaboration works")}
+    assert not embedder.pending
+    assert revised in texts and "Collaboration works." not in texts
+
+
+def _grow(corpus: Path) -> None:
+    for n in range(40):  # enough passages for several embedding batches
+        (corpus / f"extra-{n:02d}.md").write_text(f"# Extra case {n}\n\n" + "\n\n".join(
+            f"Paragraph {i} of extra case {n} about shared budgets." for i in range(10)))
+
+
+def test_a_snapshot_rebuilt_from_the_store_waits_for_an_ingest_to_settle(settings, fake_embedder):
+    """A new app instance beside a shared server has no snapshot files: it reads the store, but
+    not while an ingest that has published is still deleting what it replaced."""
+    ingest(settings, embedder=fake_embedder)
+    store = Store(settings)
+    state = store.state()
+    leftover = replace(store.passages()[0], id="replaced-passage")
+    store.upsert([leftover], fake_embedder.embed_documents([leftover.indexed_text]))
+    store.set_state(state.model, state.fingerprint, state.built_at, settled=False)
+    shutil.rmtree(settings.sidecar_dir)
+
+    def finish_the_ingest():
+        time.sleep(0.5)
+        store.delete([leftover.id])
+        store.set_state(state.model, state.fingerprint, state.built_at, settled=True)
+
+    threading.Thread(target=finish_the_ingest).start()
+    snapshot = Snapshot.open(settings, Store(settings))
+    assert "replaced-passage" not in snapshot.members and len(snapshot.members) == 91
+    assert (settings.sidecar_dir / state.fingerprint).is_dir()  # saved for the next start

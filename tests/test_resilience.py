@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -136,22 +137,38 @@ def test_twenty_askers_at_once_through_a_server(chroma_server, real_settings, re
           f"p95 {ordered[int(0.95 * len(ordered))] * 1000:.0f} ms")
 
 
-def test_asking_while_an_ingest_runs_never_fails(settings, corpus, fake_embedder):
-    before = {p.text for d in read_corpus(corpus)[0] for p in parse(d)}
+class _SlowEmbeddings(FakeEmbeddings):
+    """As slow per batch as the real model, so that questions land while the new passages are
+    written but not yet published."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        time.sleep(0.3)
+        return super().embed_documents(texts)
+
+
+def test_asking_while_an_ingest_runs_answers_from_before_or_after_never_a_mixture(settings, corpus, fake_embedder):
+    before = {p.id for d in read_corpus(corpus)[0] for p in parse(d)}
     answerer = open_answerer(settings, embedder=fake_embedder)
-    _grow(corpus, files=20)
-    (corpus / "08-touchstone-live-well-leeds.md").write_text(
-        (corpus / "08-touchstone-live-well-leeds.md").read_text().replace("Collaboration works.", "Collaboration works well."))
-    after = {p.text for d in read_corpus(corpus)[0] for p in parse(d)}
-    worker = threading.Thread(target=ingest, args=(settings,), kwargs={"embedder": FakeEmbeddings()})
+    _grow(corpus, files=20)  # passages that only the new index has
+    (corpus / "07-london-vawg-consortium.md").unlink()  # and some that only the old one has
+    path = corpus / "08-touchstone-live-well-leeds.md"
+    path.write_text(re.sub(r"(?m)^(\d\. .*)$", r"\1 Partners shared budgets.", path.read_text()))
+    after = {p.id for d in read_corpus(corpus)[0] for p in parse(d)}
+    questions = ["What did Touchstone learn?", "How did partners share budgets, trust and premises?"]
+    worker = threading.Thread(target=ingest, args=(settings,), kwargs={"embedder": _SlowEmbeddings()})
     worker.start()
-    answers = 0
-    while worker.is_alive() or answers == 0:
-        answer = answerer.ask("What did Touchstone learn?")
-        assert answer.sources and all(h.passage.text in before | after for h in answer.sources)
-        answers += 1
+    seen = []
+    while worker.is_alive() or not seen:
+        question = questions[len(seen) // 2 % 2]
+        for ids in ({h.passage.id for h in answerer.retriever.search(question, k=20)},
+                    {h.passage.id for h in answerer.ask(question).sources}):
+            assert ids and (ids <= before or ids <= after), "a search mixed the index before and after the ingest"
+            seen.append("before" if ids <= before else "after")
     worker.join()
-    assert answers > 1
+    for question in questions:  # the same answerer follows the new index
+        ids = {h.passage.id for h in answerer.retriever.search(question, k=20)}
+        assert ids <= after and not ids <= before
+    print(f"during the ingest: {seen.count('before')} searches from before, {seen.count('after')} from after")
 
 
 class _FailingClient:

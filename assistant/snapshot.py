@@ -1,0 +1,97 @@
+"""The index as a reader sees it: one published fingerprint, the keyword index and catalogue
+built for it, and the ids of the passages it holds.
+
+An ingest adds its new passages, saves the new snapshot's files, publishes the new fingerprint,
+and only then deletes the passages it replaced. A reader keeps to its snapshot's ids and, after
+each search, checks that its fingerprint is still the published one (`Retriever.search`), so an
+answer comes from the index before an ingest or after it, never from a mixture of the two.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalogue import Catalogue
+from .errors import IndexMissing
+from .keyword import KeywordIndex
+from .records import Passage
+from .settings import Settings
+from .store import IndexState, Store
+
+SETTLE_WAIT_S = 60.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    fingerprint: str
+    keyword: KeywordIndex
+    catalogue: Catalogue
+    members: frozenset[str]
+
+    @classmethod
+    def save(cls, settings: Settings, passages: list[Passage], fingerprint: str) -> None:
+        folder = settings.sidecar_dir / fingerprint
+        if not folder.is_dir():  # else the same corpus, parser and model: this snapshot, already whole
+            _write(folder, KeywordIndex.build(passages), Catalogue.build(passages), fingerprint)
+
+    @classmethod
+    def open(cls, settings: Settings, store: Store) -> "Snapshot":
+        """The published snapshot. Its files are rebuilt from the store when this machine has
+        none (a new app instance beside a shared Chroma server)."""
+        state = store.state()
+        if not state.fingerprint:
+            raise IndexMissing("no index yet: run `python -m assistant ingest` (or `make run`, which builds it)")
+        folder = settings.sidecar_dir / state.fingerprint
+        keyword = KeywordIndex.load(folder / "keyword", state.fingerprint)
+        catalogue = Catalogue.load(folder / "catalogue.json", state.fingerprint)
+        if keyword is None or catalogue is None:
+            state = _settled(store, state)
+            folder = settings.sidecar_dir / state.fingerprint
+            passages = store.passages()
+            keyword, catalogue = KeywordIndex.build(passages), Catalogue.build(passages)
+            if state.settled and store.state() == state:  # the store held exactly this snapshot throughout
+                shutil.rmtree(folder, ignore_errors=True)
+                _write(folder, keyword, catalogue, state.fingerprint)
+        return cls(state.fingerprint, keyword, catalogue, frozenset(keyword.ids))
+
+    @classmethod
+    def prune(cls, settings: Settings, keep: set[str]) -> None:
+        """Remove the files of snapshots no reader will open again (`keep`: current and previous;
+        nothing, before a rebuild)."""
+        if settings.sidecar_dir.is_dir():
+            for folder in settings.sidecar_dir.iterdir():
+                if folder.name in keep:
+                    continue
+                if folder.is_dir():
+                    shutil.rmtree(folder, ignore_errors=True)
+                else:  # the files of the layout before snapshots had folders
+                    folder.unlink(missing_ok=True)
+
+
+def _write(folder: Path, keyword: KeywordIndex, catalogue: Catalogue, fingerprint: str) -> None:
+    """The snapshot's files, written beside `folder` and renamed into place whole, so a reader
+    never opens half of them."""
+    temporary = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(temporary, ignore_errors=True)
+    keyword.save(temporary / "keyword", fingerprint)
+    catalogue.save(temporary / "catalogue.json", fingerprint)
+    try:
+        temporary.rename(folder)
+    except OSError:  # another process put the same snapshot in place first
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _settled(store: Store, state: IndexState) -> IndexState:
+    """The state once an ingest that has published has also deleted what it replaced, so a
+    snapshot rebuilt from the store holds the published passages and no others. An ingest that
+    died in between leaves its old passages until the next one: after SETTLE_WAIT_S they are
+    read too (the index reports "the last ingest did not finish" meanwhile)."""
+    deadline = time.monotonic() + SETTLE_WAIT_S
+    while not state.settled and time.monotonic() < deadline:
+        time.sleep(0.2)
+        state = store.state()
+    return state
