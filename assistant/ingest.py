@@ -111,7 +111,23 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings 
     to_embed = [p for p in new if p.content_hash not in reusable]
     report.reused, report.embedded = len(new) - len(to_embed), len(to_embed)
 
-    with ThreadPoolExecutor(max_workers=1) as writer:  # the store writes one batch while the next is embedded
+    _write_new(store, embedder, new, reusable, report_progress)
+    Snapshot.save(settings, passages, fingerprint)
+    built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    store.set_state(settings.model, fingerprint, built_at, settled=False)  # published: readers move to it
+    store.delete(removed)
+    report.removed = len(removed)
+    store.set_state(settings.model, fingerprint, built_at, settled=True)
+    Snapshot.prune(settings, keep={fingerprint, state.fingerprint})
+    report.seconds = time.perf_counter() - started
+    report_progress(1, 1, "index ready")
+    return report
+
+
+def _write_new(store: Store, embedder: Embeddings, new: list[Passage], reusable: dict[str, list[float]],
+               report_progress: Progress) -> None:
+    """Embeds the new passages in batches; the store writes each batch while the next is embedded."""
+    with ThreadPoolExecutor(max_workers=1) as writer:
         writing: Future | None = None
         for start in range(0, len(new), EMBED_BATCH):
             batch = new[start : start + EMBED_BATCH]
@@ -123,16 +139,6 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings 
             report_progress(start + len(batch), len(new), f"embedded {start + len(batch)} of {len(new)} new passages")
         if writing:
             writing.result()
-    Snapshot.save(settings, passages, fingerprint)
-    built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    store.set_state(settings.model, fingerprint, built_at, settled=False)  # published: readers move to it
-    store.delete(removed)
-    report.removed = len(removed)
-    store.set_state(settings.model, fingerprint, built_at, settled=True)
-    Snapshot.prune(settings, keep={fingerprint, state.fingerprint})
-    report.seconds = time.perf_counter() - started
-    report_progress(1, 1, "index ready")
-    return report
 
 
 def _reusable_embeddings(store: Store, new: list[Passage], stored: dict[str, str]) -> dict[str, list[float]]:
