@@ -99,6 +99,7 @@ class Retriever:
         if self.store.published() != self.snapshot.fingerprint:
             with self._following:
                 if self.store.published() != self.snapshot.fingerprint:
+                    self.store.reopen()
                     self.snapshot = Snapshot.open(self.settings, self.store)
         return self.snapshot
 

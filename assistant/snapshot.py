@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +19,7 @@ from .errors import IndexMissing
 from .keyword import KeywordIndex
 from .records import Passage
 from .settings import Settings
-from .store import IndexState, Store
-
-SETTLE_WAIT_S = 60.0
+from .store import Store
 
 
 @dataclass(frozen=True)
@@ -49,7 +46,7 @@ class Snapshot:
         keyword = KeywordIndex.load(folder / "keyword", state.fingerprint)
         catalogue = Catalogue.load(folder / "catalogue.json", state.fingerprint)
         if keyword is None or catalogue is None:
-            state = _settled(store, state)
+            state = store.settled()  # so the store holds the published passages and no others
             folder = settings.sidecar_dir / state.fingerprint
             passages = store.passages()
             keyword, catalogue = KeywordIndex.build(passages), Catalogue.build(passages)
@@ -84,14 +81,3 @@ def _write(folder: Path, keyword: KeywordIndex, catalogue: Catalogue, fingerprin
     except OSError:  # another process put the same snapshot in place first
         shutil.rmtree(temporary, ignore_errors=True)
 
-
-def _settled(store: Store, state: IndexState) -> IndexState:
-    """The state once an ingest that has published has also deleted what it replaced, so a
-    snapshot rebuilt from the store holds the published passages and no others. An ingest that
-    died in between leaves its old passages until the next one: after SETTLE_WAIT_S they are
-    read too (the index reports "the last ingest did not finish" meanwhile)."""
-    deadline = time.monotonic() + SETTLE_WAIT_S
-    while not state.settled and time.monotonic() < deadline:
-        time.sleep(0.2)
-        state = store.state()
-    return state

@@ -8,6 +8,7 @@ at this boundary, and records which model and corpus the index was built from.
 from __future__ import annotations
 
 import shutil
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
@@ -24,6 +25,7 @@ from .records import Hit, Passage
 from .settings import Settings
 
 WRITE_BATCH = 1000
+SETTLE_WAIT_S = 60.0
 _ORGANISATION_SEPARATOR = " ; "
 
 
@@ -73,6 +75,7 @@ class Store:
 
     def __init__(self, settings: Settings, client: Any = None):
         self._settings = settings
+        self._local = client is None and not settings.chroma_url  # a folder this process opened itself
         self._client = client if client is not None else connect(settings)
         with self._guarded():
             self._collection = self._open()
@@ -123,6 +126,28 @@ class Store:
                 built_at=str(meta.get("built_at", "")),
                 settled=bool(meta.get("settled", True)),
             )
+
+    def settled(self, wait_s: float = SETTLE_WAIT_S) -> IndexState:
+        """The state once a running ingest has settled (deleted what it replaced), waiting at most
+        `wait_s`: an ingest that died in between leaves it unsettled until the next one."""
+        state = self.state()
+        deadline = time.monotonic() + wait_s
+        while not state.settled and time.monotonic() < deadline:
+            time.sleep(0.2)
+            state = self.state()
+        return state
+
+    def reopen(self) -> None:
+        """See the local index afresh once an ingest has settled. An open local client keeps its
+        own copy of the vector index and does not see what another process (`assistant ingest`
+        beside a running app) wrote; a server needs nothing, being the only owner of its index."""
+        if not self._local:
+            return
+        self.settled()
+        chromadb.api.client.SharedSystemClient.clear_system_cache()  # forget this process's copy
+        self._client = connect(self._settings)
+        with self._guarded():
+            self._collection = self._open()
 
     def published(self) -> str:
         """The published fingerprint alone: what a reader checks around every search."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import threading
 import time
@@ -206,3 +207,23 @@ def test_a_snapshot_rebuilt_from_the_store_waits_for_an_ingest_to_settle(setting
     snapshot = Snapshot.open(settings, Store(settings))
     assert "replaced-passage" not in snapshot.members and len(snapshot.members) == 91
     assert (settings.sidecar_dir / state.fingerprint).is_dir()  # saved for the next start
+
+
+def _ingest_in_another_process(settings) -> None:
+    ingest(settings, embedder=FakeEmbeddings())
+
+
+def test_an_app_follows_an_ingest_run_by_another_process_on_the_local_index(settings, corpus):
+    """`python -m assistant ingest` while `make run` serves the same local folder."""
+    ingest(settings, embedder=FakeEmbeddings())
+    retriever = Retriever.open(settings, Store(settings), FakeEmbeddings())
+    assert retriever.search("What did Touchstone learn? Collaboration works")
+    revised = _revise_touchstone_learning(corpus)
+    child = multiprocessing.get_context("spawn").Process(target=_ingest_in_another_process, args=(settings,))
+    child.start()
+    child.join()
+    assert child.exitcode == 0
+    for question in ["What did Touchstone learn? Collaboration works", "Collaboration works, with shared budgets"]:
+        texts = {h.passage.text for h in retriever.search(question, k=20)}
+        assert "Collaboration works." not in texts
+    assert revised in {h.passage.text for h in retriever.search("What did Touchstone learn? Collaboration works")}
