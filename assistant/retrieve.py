@@ -85,20 +85,20 @@ class Retriever:
         """The k best passages. `focus` overrides the case studies named in the query.
 
         Optimistic: an ingest deletes replaced passages only after publishing, so if the
-        published fingerprint is the same after the search as before it, nothing it read was
+        published version is the same after the search as before it, nothing it read was
         half-changed; otherwise it searches again in the new snapshot."""
         for _ in range(SNAPSHOT_RETRIES):
             snapshot = self._current()
             hits = self._search(snapshot, query, k or self.settings.top_k, filters or Filters(), focus)
-            if self.store.published() == snapshot.fingerprint:
+            if self.store.published() == snapshot.version:
                 break
         return hits
 
     def _current(self) -> Snapshot:
         """The published snapshot, loaded once by whichever thread first sees it change."""
-        if self.store.published() != self.snapshot.fingerprint:
+        if self.store.published() != self.snapshot.version:
             with self._following:
-                if self.store.published() != self.snapshot.fingerprint:
+                if self.store.published() != self.snapshot.version:
                     self.store.reopen()
                     self.snapshot = Snapshot.open(self.settings, self.store)
         return self.snapshot

@@ -1,9 +1,9 @@
-"""The index as a reader sees it: one published fingerprint, the keyword index and catalogue
-built for it, and the ids of the passages it holds.
+"""The index as a reader sees it: one published version (collection and corpus fingerprint),
+the keyword index and catalogue built for it, and the ids of the passages it holds.
 
 An ingest adds its new passages, saves the new snapshot's files, publishes the new fingerprint,
 and only then deletes the passages it replaced. A reader keeps to its snapshot's ids and, after
-each search, checks that its fingerprint is still the published one (`Retriever.search`), so an
+each search, checks that its version is still the published one (`Retriever.search`), so an
 answer comes from the index before an ingest or after it, never from a mixture of the two.
 """
 
@@ -24,6 +24,7 @@ from .store import Store
 
 @dataclass(frozen=True)
 class Snapshot:
+    version: str  # IndexState.version
     fingerprint: str
     keyword: KeywordIndex
     catalogue: Catalogue
@@ -41,7 +42,8 @@ class Snapshot:
         none (a new app instance beside a shared Chroma server)."""
         state = store.state()
         if not state.fingerprint:
-            raise IndexMissing("no index yet: run `python -m assistant ingest` (or `make run`, which builds it)")
+            raise IndexMissing("no index yet, or it is being built: ask again when the ingest has finished, or run "
+                               "`python -m assistant ingest` (or `make run`, which builds it)")
         folder = settings.sidecar_dir / state.fingerprint
         keyword = KeywordIndex.load(folder / "keyword", state.fingerprint)
         catalogue = Catalogue.load(folder / "catalogue.json", state.fingerprint)
@@ -53,7 +55,7 @@ class Snapshot:
             if state.settled and store.state() == state:  # the store held exactly this snapshot throughout
                 shutil.rmtree(folder, ignore_errors=True)
                 _write(folder, keyword, catalogue, state.fingerprint)
-        return cls(state.fingerprint, keyword, catalogue, frozenset(keyword.ids))
+        return cls(state.version, state.fingerprint, keyword, catalogue, frozenset(keyword.ids))
 
     @classmethod
     def prune(cls, settings: Settings, keep: set[str]) -> None:

@@ -39,6 +39,12 @@ class IndexState:
     fingerprint: str
     built_at: str
     settled: bool
+    collection: str  # its id: a rebuild makes a new collection, even for the same corpus
+
+    @property
+    def version(self) -> str:
+        """What a reader's snapshot is of: this collection with this corpus."""
+        return f"{self.collection}/{self.fingerprint}"
 
 
 def connect(settings: Settings) -> Any:
@@ -108,6 +114,11 @@ class Store:
                 "start it again; the next question reconnects"
             ) from None
         except (ChromaError, OSError) as error:
+            if self._settings.chroma_url:
+                raise StoreUnavailable(
+                    f"the Chroma server at {self._settings.chroma_url} could not do that ({error}): ask again; if it "
+                    "persists, rebuild the index with `python -m assistant ingest --rebuild`"
+                ) from None
             raise StoreUnavailable(
                 f"the index at {self._settings.index_dir} cannot be used ({error}): check that the folder is "
                 "writable and the disk has space, or rebuild it with `python -m assistant ingest --rebuild`"
@@ -125,6 +136,7 @@ class Store:
                 fingerprint=str(meta.get("fingerprint", "")),
                 built_at=str(meta.get("built_at", "")),
                 settled=bool(meta.get("settled", True)),
+                collection=str(self._collection.id),
             )
 
     def settled(self, wait_s: float = SETTLE_WAIT_S) -> IndexState:
@@ -138,21 +150,21 @@ class Store:
         return state
 
     def reopen(self) -> None:
-        """See the local index afresh once an ingest has settled. An open local client keeps its
-        own copy of the vector index and does not see what another process (`assistant ingest`
-        beside a running app) wrote; a server needs nothing, being the only owner of its index."""
-        if not self._local:
-            return
-        self.settled()
-        chromadb.api.client.SharedSystemClient.clear_system_cache()  # forget this process's copy
-        self._client = connect(self._settings)
+        """See the index afresh after an ingest published: the collection may be a new one (a
+        rebuild), and an open local client keeps its own copy of the vector index, blind to what
+        another process (`assistant ingest` beside a running app) wrote until that ingest settles."""
+        if self._local:
+            self.settled()
+            chromadb.api.client.SharedSystemClient.clear_system_cache()  # forget this process's copy
+            self._client = connect(self._settings)
         with self._guarded():
             self._collection = self._open()
 
     def published(self) -> str:
-        """The published fingerprint alone: what a reader checks around every search."""
+        """The published `IndexState.version` alone, in one call: what a reader checks around every search."""
         with self._guarded():
-            return str((self._client.get_collection(self._settings.collection).metadata or {}).get("fingerprint", ""))
+            collection = self._client.get_collection(self._settings.collection)
+            return f"{collection.id}/{(collection.metadata or {}).get('fingerprint', '')}"
 
     def set_state(self, model: str, fingerprint: str, built_at: str, settled: bool) -> None:
         with self._guarded():

@@ -54,3 +54,19 @@ def test_a_server_that_is_down_gives_one_clear_error(chroma_server, settings):
     process.wait(timeout=20)
     with pytest.raises(StoreUnavailable, match=f"cannot reach the Chroma server at {url}"):
         Store(replace(settings, chroma_url=url))
+
+
+def test_app_instances_follow_a_rebuild_of_the_server_index(chroma_server, settings, corpus, fake_embedder):
+    """`ingest --rebuild` replaces the collection; instances serving it carry on without a restart."""
+    url, _ = chroma_server
+    remote = replace(settings, chroma_url=url)
+    ingest(remote, embedder=fake_embedder)
+    instance = Retriever.open(replace(remote, index_dir=settings.index_dir.parent / "instance"), embedder=fake_embedder)
+    assert instance.search("What did Touchstone learn?")
+    ingest(remote, embedder=fake_embedder, rebuild=True)  # the same corpus: the same fingerprint, a new collection
+    assert instance.search("What did Touchstone learn?")
+    path = corpus / "08-touchstone-live-well-leeds.md"
+    path.write_text(path.read_text().replace("Collaboration works.", "Collaboration works, rebuilt."))
+    ingest(remote, embedder=fake_embedder, rebuild=True)
+    texts = {h.passage.text for h in instance.search("What did Touchstone learn? Collaboration works")}
+    assert "Collaboration works, rebuilt." in texts
