@@ -7,7 +7,6 @@ Behind LangChain's `Embeddings` interface, so anything that takes LangChain embe
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import os
 import threading
@@ -16,17 +15,8 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from .errors import AssistantError
+from .memory import release_freed_memory
 
-
-def _glibc() -> ctypes.CDLL | None:
-    try:
-        library = ctypes.CDLL("libc.so.6")
-        return library if hasattr(library, "malloc_trim") else None
-    except OSError:  # not glibc (musl, macOS): nothing to trim
-        return None
-
-
-_GLIBC = _glibc()
 BATCH_SIZE = 16  # on 2 CPU cores faster than 64 (94 vs 77 passages/s), and 0.8-1.0 GB at peak instead of 1.2
 
 
@@ -80,10 +70,9 @@ class PackagedEmbeddings(Embeddings):
         if not texts:
             return []
         vectors = self._loaded().encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False)
-        if len(texts) > BATCH_SIZE and _GLIBC is not None:
-            # glibc keeps the activations' freed memory, fragmented: an ingest then grows ~50 MB per
-            # 1,000 passages (8,000 passages: 744 -> 1076 MB; trimmed, 652 -> 665 MB, same speed)
-            _GLIBC.malloc_trim(0)
+        if len(texts) > BATCH_SIZE:
+            # else an ingest grows ~50 MB per 1,000 passages (8,000: 744 -> 1076 MB; 652 -> 665 MB with, same speed)
+            release_freed_memory()
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:

@@ -7,6 +7,7 @@ at this boundary, and records which model and corpus the index was built from.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import time
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError
 
 from .errors import StoreUnavailable
+from .memory import release_freed_memory
 from .records import Hit, Passage
 from .settings import Settings
 
@@ -159,6 +161,9 @@ class Store:
             self._client = connect(self._settings)
         with self._guarded():
             self._collection = self._open()
+        if self._local:  # the old copy is unreachable now; without this each re-ingest grows the app by its size
+            gc.collect()
+            release_freed_memory()
 
     def published(self) -> str:
         """The published `IndexState.version` alone, in one call: what a reader checks around every search."""
