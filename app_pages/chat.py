@@ -36,11 +36,22 @@ st.caption("Answers in the case studies' own words, every point cited, and a pla
            "don't say. Eight case studies of larger and smaller charities working together, England, 2021.")
 
 
+def history(earlier: list[dict]) -> list[dict]:
+    """Earlier turns as the answerer reads a conversation (and feedback stores it)."""
+    found = []
+    for turn in earlier:
+        answer = turn["answer"]
+        found += [{"role": "user", "content": turn["question"]},
+                  {"role": "assistant", "content": answer.text,
+                   "case_studies": list(dict.fromkeys(h.passage.case_study for h in answer.sources)),
+                   "sources": [h.passage.case_study for h in answer.sources]}]
+    return found
+
+
 def rate(index: int) -> None:
     turn, value = turns[index], st.session_state[f"rating-{index}"]
     if value is not None and turn.get("rating_id") is None:
-        history = [{"role": r, "content": c} for t in turns[:index] for r, c in (("user", t["question"]), ("assistant", t["answer"].text))]
-        turn["rating_id"] = feedback.record(turn["answer"], value, history=history)
+        turn["rating_id"] = feedback.record(turn["answer"], value, history=history(turns[:index]))
 
 
 def ask_for_feedback(index: int, turn: dict) -> None:
@@ -76,19 +87,12 @@ if not turns and not question:
             st.button(example, key=f"starter-{example}", on_click=st.session_state.__setitem__, args=("starter", example))
 
 if question:
-    history = []
-    for turn in turns:
-        answer = turn["answer"]
-        history += [{"role": "user", "content": turn["question"]},
-                    {"role": "assistant", "content": answer.text,
-                     "case_studies": list(dict.fromkeys(h.passage.case_study for h in answer.sources)),
-                     "sources": [h.passage.case_study for h in answer.sources]}]
     with st.chat_message("user"):
         st.markdown(markdown_text(question))
     with st.chat_message("assistant"):
         written = st.empty()
         try:
-            streaming = answerer.ask_stream(question, history=history, filters=filters, answer_words=words)
+            streaming = answerer.ask_stream(question, history=history(turns), filters=filters, answer_words=words)
             with written.container():
                 st.write_stream(streaming)
         except AssistantError as error:

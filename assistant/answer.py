@@ -136,16 +136,9 @@ class Answerer:
         try:
             for piece in stream(self.chat_model, messages):  # type: ignore[arg-type]
                 written += piece
-                buffer += piece
-                complete_part, buffer = _split_complete(buffer)
-                for claim in verifier.check(complete_part) if complete_part else []:
-                    claims.append(claim)
-                    if claim.supported:
-                        yield f"{claim.text} [{', '.join(map(str, claim.citations))}] "
-            for claim in verifier.check(buffer) if buffer.strip() else []:
-                claims.append(claim)
-                if claim.supported:
-                    yield f"{claim.text} [{', '.join(map(str, claim.citations))}] "
+                complete_part, buffer = _split_complete(buffer + piece)
+                yield from _supported(verifier, complete_part, claims)
+            yield from _supported(verifier, buffer, claims)
         except LLMUnavailable as error:
             return f"The language model is unavailable ({error}); this is the answer in the case studies' own words."
         kept = [c for c in claims if c.supported]
@@ -161,6 +154,14 @@ class Answerer:
                       excerpts=[() for _ in cited],
                       notice=f"{dropped} of the model's {len(claims)} sentences were removed: the passages they cite "
                              "do not support them." if dropped else "")
+
+
+def _supported(verifier: Verifier, text: str, claims: list[Claim]) -> Iterator[str]:
+    """Checks the sentences of `text`, adds them to `claims`, and yields the supported ones."""
+    for claim in verifier.check(text) if text.strip() else []:
+        claims.append(claim)
+        if claim.supported:
+            yield f"{claim.text} [{', '.join(map(str, claim.citations))}] "
 
 
 def _split_complete(buffer: str) -> tuple[str, str]:

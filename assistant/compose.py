@@ -162,8 +162,8 @@ def compose(question: str, hits: list[Hit], answer_words: int,
         label = candidates[here[0].hit_index].passage.short_title
         body = " ".join(_render_unit(u, candidates[u.hit_index], number[u.hit_index]) for u in here)
         blocks.append(f"**{markdown_text(label)}**: {body}")
-    names = list(dict.fromkeys(candidates[i].passage.short_title for i in cited))
-    lead = (f"From the {markdown_text(names[0])} case study:" if len(names) == 1
-            else f"{len(names)} case studies speak to this: {markdown_text(', '.join(names[:-1]))} and {markdown_text(names[-1])}.")
+    titles = list(dict.fromkeys(candidates[i].passage.short_title for i in cited))
+    lead = (f"From the {markdown_text(titles[0])} case study:" if len(titles) == 1
+            else f"{len(titles)} case studies speak to this: {markdown_text(', '.join(titles[:-1]))} and {markdown_text(titles[-1])}.")
     excerpts = [tuple(u.text for u in sorted(chosen, key=lambda u: u.order) if u.hit_index == i) for i in cited]
     return "\n\n".join([lead] + blocks), sources, excerpts

@@ -39,9 +39,14 @@ def update_index(settings: Settings, store: Store, embedder: Embeddings, progres
     return reason
 
 
+def answerer_over(settings: Settings, store: Store, embedder: Embeddings) -> Answerer:
+    """The answerer over an index that is already up to date."""
+    return Answerer(Retriever.open(settings, store, embedder), settings, build_chat_model(settings))
+
+
 def open_answerer(settings: Settings, progress: Progress | None = None, store: Store | None = None,
                   embedder: Embeddings | None = None) -> Answerer:
     store = store or Store(settings)
     embedder = embedder or PackagedEmbeddings(settings.model)
     update_index(settings, store, embedder, progress)
-    return Answerer(Retriever.open(settings, store, embedder), settings, build_chat_model(settings))
+    return answerer_over(settings, store, embedder)

@@ -12,10 +12,9 @@ from .answer import Answerer
 from .compose import markdown_text
 from .errors import AssistantError
 from .feedback import FeedbackStore
-from .llm import build_chat_model
-from .pipeline import connect, update_index
+from .pipeline import answerer_over, connect, update_index
 from .records import Answer, Passage
-from .retrieve import Filters, Retriever
+from .retrieve import Filters
 from .settings import Settings
 from .themes import ThemeMap, load_themes, theme_map
 
@@ -31,8 +30,7 @@ def _shared(settings: Settings):
 @st.cache_resource(show_spinner=False)
 def _answerer(settings: Settings) -> Answerer:
     """One per server process; its retriever follows the index when an ingest publishes."""
-    store, embedder = _shared(settings)
-    return Answerer(Retriever.open(settings, store, embedder), settings, build_chat_model(settings))
+    return answerer_over(settings, *_shared(settings))
 
 
 @st.cache_resource(show_spinner="Mapping themes across the case studies…", max_entries=2)
