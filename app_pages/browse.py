@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from assistant import Settings, ui
-from assistant.compose import markdown_text
 from assistant.guide import build_guide, guide_markdown, reading_path_markdown
+from assistant.text import markdown_text
 
 settings = Settings.from_env()
 answerer = ui.load(settings)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from assistant import AssistantError, Settings, ui
-from assistant.compose import markdown_text
+from assistant.text import markdown_text
 from assistant.transcript import transcript_markdown
 
 STARTERS = {

@@ -15,18 +15,32 @@ from typing import Generator, Iterator, Sequence
 
 from langchain_core.language_models import BaseChatModel
 
-from .compose import compose, markdown_text
+from .compose import compose
 from .errors import BadQuestion
-from .followup import Turn, resolve
+from .followup import Resolved, Turn, readings
 from .llm import LLMUnavailable, answer_messages, complete, condense_messages, declined, stream
 from .records import Answer, Hit
-from .refuse import assess, refusal
+from .refuse import CLOSEST, DECLINED, Coverage, ScopeExamples, assess, declined_text
 from .retrieve import Filters, Retriever
 from .settings import Settings
+from .text import markdown_text
 from .verify import Claim, Verifier
 
 FOCUSED_DEPTH = 2  # a question about one case study reads this many times top_k of its passages
 MIN_SUPPORTED_SHARE = 0.5  # of a generated answer's sentences, or the offline answer is shown
+CLOSEST_SOURCES = 2  # passages offered when the case studies come close to a question but don't answer it
+CLOSEST_WORDS = 60
+CLOSEST_LEAD = "The case studies don't answer this directly. The closest they come:"
+
+
+def _names(titles: Sequence[str], retriever: Retriever) -> str:
+    cases = [retriever.catalogue.get(t) for t in titles]
+    return ", ".join(c.short_title if c else t for c, t in zip(cases, titles))
+
+
+def _last_answer(history: Sequence[Turn]) -> str:
+    """What the assistant said last, so a follow-up is not answered with the same sentences."""
+    return next((str(t.get("content", "")) for t in reversed(history) if t.get("role") == "assistant"), "")
 
 
 def clean_question(question: str, settings: Settings) -> str:
@@ -64,10 +78,13 @@ class Answerer:
     """Question (and conversation) in, `Answer` out: offline, or from a chat model whose every
     sentence is verified against the passages it cites."""
 
-    def __init__(self, retriever: Retriever, settings: Settings, chat_model: BaseChatModel | None = None):
+    def __init__(self, retriever: Retriever, settings: Settings, chat_model: BaseChatModel | None = None,
+                 examples: ScopeExamples | None = None):
         self.retriever = retriever
         self.settings = settings
         self.chat_model = chat_model
+        self.examples = examples or ScopeExamples.load(settings.scope_examples_file, retriever.embedder,
+                                                       settings.sidecar_dir)
 
     @property
     def mode(self) -> str:
@@ -90,19 +107,19 @@ class Answerer:
     def _pieces(self, question: str, history: Sequence[Turn], filters: Filters | None,
                 words: int) -> Generator[str, None, Answer]:
         started = time.perf_counter()
-        resolved = resolve(question, history, self.retriever.catalogue)
-        query, notice = resolved.query, ""
-        if self.chat_model is not None and history and resolved.focus is None:
+        notice, model = "", self.chat_model
+        options = readings(question, history, self.retriever.catalogue)
+        if model is not None and history and options[0].focus is None:
             try:  # an LLM can say what "it" refers to better than our rules
-                query = complete(self.chat_model, condense_messages(question, history)).strip().splitlines()[0]
+                options = [Resolved(complete(model, condense_messages(question, history)).strip().splitlines()[0], None)]
             except LLMUnavailable as error:
                 notice = f"The language model is unavailable ({error}); answering from the case studies' own words."
-        # narrowed to one case study, any of its passages may hold the answer: read more of it
-        k = self.settings.top_k * (FOCUSED_DEPTH if resolved.focus and len(resolved.focus) == 1 else 1)
-        hits = self.retriever.search(query, k=k, filters=filters, focus=resolved.focus)
+                model = None
+        resolved, hits, coverage, widened = self.best_reading(question, options, filters)
         retrieved = time.perf_counter()
-        coverage = assess(question if resolved.focus is None else resolved.query, hits, self.retriever.keyword,
-                          self.settings.refusal_threshold)
+        if widened:
+            notice = (f"Not covered in {_names(filters.case_studies, self.retriever)} (your filter); "  # type: ignore[union-attr]
+                      f"this answer is from all the case studies. {notice}").strip()
         timings = {"retrieve": round((retrieved - started) * 1000, 2)}
 
         def finish(answer: Answer) -> Answer:
@@ -110,14 +127,22 @@ class Answerer:
             timings["total"] = round((time.perf_counter() - started) * 1000, 2)
             return replace(answer, timings_ms=timings)
 
-        if not hits or not coverage.covered:
-            text = refusal(question, coverage, hits)
+        names = frozenset(self.retriever.catalogue.name_terms(resolved.focus or []))
+        said = _last_answer(history)
+        if coverage.outcome == CLOSEST:
+            text, sources, excerpts = compose(question, hits[:CLOSEST_SOURCES], CLOSEST_WORDS, names, said, lead=CLOSEST_LEAD)
             yield from _word_pieces(text)
-            return finish(Answer(question, text, [], refused=True, notice=notice))
-        text, sources, excerpts = compose(question, hits, words,
-                                          frozenset(self.retriever.catalogue.name_terms(resolved.focus or [])))
+            return finish(Answer(question, text, sources, refused=True, excerpts=excerpts, notice=notice,
+                                 outcome=CLOSEST))
+        if not hits or coverage.outcome == DECLINED:
+            text = declined_text(coverage, hits)
+            if filters and filters.case_studies:
+                text += f" (Searched only {_names(filters.case_studies, self.retriever)}: your filter.)"
+            yield from _word_pieces(text)
+            return finish(Answer(question, text, [], refused=True, notice=notice, outcome=DECLINED))
+        text, sources, excerpts = compose(question, hits, words, names, said)
         offline = Answer(question, text, sources, excerpts=excerpts, notice=notice)
-        if self.chat_model is None or notice:
+        if model is None:
             yield from _word_pieces(text)
             return finish(offline)
         generated = yield from self._generated(question, hits[: self.settings.top_k], words)
@@ -126,6 +151,36 @@ class Answerer:
             yield from _word_pieces(text)
             return finish(replace(offline, notice=generated))
         return finish(generated)
+
+    def best_reading(self, question: str, options: list[Resolved], filters: Filters | None,
+                     calibrating: bool = False) -> tuple[Resolved, list[Hit], Coverage, bool]:
+        """The reading of the question the corpus covers best (the likelier one wins a tie)."""
+        read = [(resolved, *self.scope(question, resolved.query, resolved.focus, filters, calibrating))
+                for resolved in options]
+        return max(read, key=lambda reading: reading[2].probability)
+
+    def scope(self, question: str, query: str, focus: list[str] | None, filters: Filters | None,
+              calibrating: bool = False) -> tuple[list[Hit], Coverage, bool]:
+        """The hits for a question and whether they cover it; a filtered question the filter's case
+        studies don't cover is tried over all of them (then `widened` is true). `calibrating`: the
+        question is one of the scope examples, and is not compared with itself."""
+        narrowed = focus is not None or bool(filters and filters.case_studies)
+        hits = self._search(query, focus, filters)
+        margin = self.examples.margin(self.retriever.embed(question), exclude=question if calibrating else "")
+        threshold = self.settings.refusal_threshold
+        coverage = assess(question, hits, self.retriever.keyword, threshold, narrowed, margin)
+        if filters and filters.case_studies and not coverage.covered:
+            unfiltered = self._search(query, focus, Filters(sections=filters.sections))
+            wider = assess(question, unfiltered, self.retriever.keyword, threshold, False, margin)
+            if wider.covered:
+                return unfiltered, wider, True
+        return hits, coverage, False
+
+    def _search(self, query: str, focus: list[str] | None, filters: Filters | None) -> list[Hit]:
+        # narrowed to one case study, any of its passages may hold the answer: read more of it
+        narrowed = focus if focus is not None else (filters.case_studies if filters else ())
+        k = self.settings.top_k * (FOCUSED_DEPTH if narrowed and len(narrowed) == 1 else 1)
+        return self.retriever.search(query, k=k, filters=filters, focus=focus)
 
     def _generated(self, question: str, hits: list[Hit], words: int) -> Generator[str, None, Answer | str]:
         """Streams the model's supported sentences; returns the verified answer, or why not."""

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .answer import Answerer
-from .compose import compose, markdown_text
+from .compose import compose
 from .records import Hit
-from .refuse import assess, refusal
+from .refuse import declined_text
 from .retrieve import Filters
+from .text import markdown_text
 from .themes import Theme, ThemeMap
 
 SCOPE = ("These are eight case studies from England, published in 2021 and told by the organisations "
@@ -66,10 +67,9 @@ def _body(composed_text: str) -> str:
 
 def build_briefing(answerer: Answerer, topic: str, themes: ThemeMap) -> Briefing:
     retriever, settings = answerer.retriever, answerer.settings
-    hits = retriever.search(topic, k=settings.top_k)
-    coverage = assess(topic, hits, retriever.keyword, settings.refusal_threshold)
+    hits, coverage, _ = answerer.scope(topic, topic, None, None)
     if not hits or not coverage.covered:
-        return Briefing(topic, False, summary=refusal(topic, coverage, hits), gaps=[SCOPE])
+        return Briefing(topic, False, summary=declined_text(coverage, hits), gaps=[SCOPE])
 
     sources = _Sources()
     briefing = Briefing(topic, True)

@@ -13,8 +13,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .keyword import STOPWORDS, terms
 from .records import Passage
+from .text import STOPWORDS, terms
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9]{1,7})\)")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)

@@ -21,7 +21,7 @@ from pathlib import Path
 from .brief import briefing_docx, briefing_markdown, build_briefing
 from .embed import load_model
 from .errors import AssistantError
-from .evaluate import evaluate, load_questions, result_record, score, source_record
+from .evaluate import breakdown, evaluate, load_questions, result_record, score, source_record
 from .feedback import FeedbackStore, as_questions
 from .guide import build_guide, guide_markdown, reading_path_markdown
 from .ingest import ingest
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.out:
                 args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results), encoding="utf-8")
             print(f"{len(questions)} questions from {args.questions}")
-            print("\n".join(score(questions, results).lines()))
+            print("\n".join(score(questions, results).lines() + breakdown(questions, results)))
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

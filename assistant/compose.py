@@ -1,169 +1,202 @@
 """The offline composer: an answer in the case studies' own words, each point cited.
 
-It picks the sentences, lessons, quotes and lists from the retrieved passages that best match
-the question, groups them by case study, and cites each with [n], the number of its source.
-Every sentence of the body is the corpus's own text; only the lead line and the case-study
-names are ours.
+Every sentence of a retrieved passage is a candidate, scored by meaning (its own vector, stored at
+ingest, against the question's), by the question's words it contains (weighted by rarity), and by
+how well its passage was retrieved. The answer takes the best sentences that come close to the
+best one, so a case study appears only if one of its sentences addresses the question; a sentence
+that leans on the one before it ("This enabled ...") brings that one along. The best sentence
+opens the answer (a fact question's fact comes first); the rest of each case study follows in
+reading order; sources are numbered in the order they are cited. Every sentence of the body is
+the corpus's own text; only the lead line and the case-study names are ours.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
-from .keyword import terms
-from .parse import split_sentences
+from .parse import sentences_of
 from .records import Hit
 from .retrieve import intended_sections
+from .text import markdown_text, refers_back, terms
 from .verify import looks_like_instruction
 
-RELEVANCE_MARGIN = 0.25  # similarity a source may trail the best by, unless it shares key words
-SOURCE_DECAY = 0.7  # each further point from the same passage must be worth more
-CONTINUATION_BONUS = 0.3
-NAME_WEIGHT = 0.25  # the named case study's own name, in an answer about it
-INTENT_BONUS = 0.3  # a number for a how-many question, the asked-for section (lessons, challenges)
-MIN_EXTRA_SCORE = 0.2  # share of the question a further point must match to be worth its words
-WHOLE_UNIT_WORDS = 70  # lessons, quotes and lists up to this length are quoted whole
-MAX_LIST_ITEMS = 2  # of a long list, the items that share most words with the question
-_NUMERIC_QUESTION = re.compile(r"\b(how many|how much|how long|what year|which year|when|how old|what age|age range|how big|how large)\b", re.IGNORECASE)
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
-
-
-def markdown_text(text: str) -> str:
-    """Text shown literally when rendered as Markdown: no HTML, links or emphasis from it."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+# Weights of a sentence's relevance, tuned on eval/practice.jsonl (tune split) and
+# tests/data/calibration/answerable.jsonl for key facts; see eval/README.md.
+SENTENCE_WEIGHT = 1.0  # cosine similarity of question and sentence
+PASSAGE_WEIGHT = 0.5  # cosine similarity of question and the sentence's passage
+TERMS_WEIGHT = 0.5  # share of the question's (rarity-weighted) terms in the sentence
+RANK_WEIGHT = 0.2  # the passage's fused retrieval score
+NUMBER_BONUS = 0.15  # a sentence with a number, for a how-many question
+SECTION_BONUS = 0.3  # a sentence of the asked-for section (lessons, challenges, enablers)
+NAME_WEIGHT = 0.25  # the named case study's own name counts for less: it says which case, not what
+CASE_MARGIN = 0.4  # a case study whose best sentence trails the best of all by more is left out
+RELEVANCE_MARGIN = 0.3  # a further sentence trailing the best by more than this is left out
+SOURCE_DECAY = 0.08  # each further sentence from the same passage must be this much better
+MAX_POINTS = 6  # sentences (or whole lessons, quotes, list items) in one answer
+ALREADY_SAID_SHARE = 0.6  # of a sentence's terms in the previous answer, and it is not repeated
+WHOLE_UNIT_WORDS = 70  # lessons and quotes up to this length are quoted whole
+_NUMERIC_QUESTION = re.compile(
+    r"\b(how many|how much|how long|what year|which year|when|how old|what age|age range|how big|how large|worth)\b",
+    re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,3}[.)])\s+")
 
 
 @dataclass
 class _Unit:
-    """A candidate piece of an answer: a sentence, or a whole lesson, quote or list."""
+    """A candidate piece of an answer: a sentence, a list item, or a whole short lesson or quote."""
 
     hit_index: int
-    order: int
+    order: int  # position within its passage
     text: str
-    score: float = 0.0
-    overlap: float = 0.0  # share of the question's (rarity-weighted) terms it contains
+    similarity: float
+    item: bool = False  # a list item, shown under its list's lead-in
+    relevance: float = 0.0
+    needs: list[int] = field(default_factory=list)  # orders of the units it leans on
+    group: int = 0  # when it was chosen: 0 for the best sentence (and what it leans on), 1 for the next, ...
 
 
-def _units(hit_index: int, hit: Hit, question_terms: set[str]) -> list[_Unit]:
+def _units(hit_index: int, hit: Hit) -> list[_Unit]:
     passage = hit.passage
-    words = len(passage.text.split())
-    if passage.kind in ("lesson", "quote", "list") and words <= WHOLE_UNIT_WORDS:
-        return [_Unit(hit_index, 0, passage.text)]
-    if passage.kind == "list":  # a long list: its lead-in and the items closest to the question
-        lead, _, items = passage.text.partition("\n")
-        lead_sentences = split_sentences(lead)
-        shared = {item: len(question_terms & set(terms(item))) for item in items.split("\n")}
-        best = sorted(shared, key=lambda item: -shared[item])[:MAX_LIST_ITEMS]
-        relevant = [item for item in shared if item in best]  # in the list's own order
-        return [_Unit(hit_index, i, s) for i, s in enumerate(lead_sentences[:-1])] + [
-            _Unit(hit_index, len(lead_sentences), "\n".join([lead_sentences[-1] if lead_sentences else ""] + relevant).strip())
-        ]
-    return [_Unit(hit_index, i, s) for i, s in enumerate(split_sentences(passage.text))]
+    sentences = sentences_of(passage)
+    similarities = hit.sentence_similarities if len(hit.sentence_similarities) == len(sentences) \
+        else (hit.similarity,) * len(sentences)
+    if passage.kind in ("lesson", "quote", "list") and len(passage.text.split()) <= WHOLE_UNIT_WORDS:
+        return [_Unit(hit_index, 0, passage.text, max(similarities, default=hit.similarity))]
+    units = []
+    for order, (sentence, similarity) in enumerate(zip(sentences, similarities)):
+        item = bool(_BULLET.match(sentence))
+        unit = _Unit(hit_index, order, sentence, similarity, item)
+        if order and (item or refers_back(sentence)):  # an item needs its lead-in; "This ..." its antecedent
+            lead = order - 1
+            while lead > 0 and units[lead].item:
+                lead -= 1
+            unit.needs = [lead] if not units[lead].item else []
+        units.append(unit)
+    return units
 
 
-def _score_units(question: str, hits: list[Hit], units: list[_Unit], names: set[str]) -> None:
-    """Term overlap with the question, weighted by rarity among the candidates, plus rank."""
+def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[str]) -> None:
     question_terms = set(terms(question))
     unit_terms = [set(terms(u.text)) for u in units]
     df = {t: sum(1 for ts in unit_terms if t in ts) for t in question_terms}
     idf = {t: math.log(1 + len(units) / (1 + df[t])) * (NAME_WEIGHT if t in names else 1.0) for t in question_terms}
     total = sum(idf.values()) or 1.0
     numeric = bool(_NUMERIC_QUESTION.search(question))
-    asked_sections = set(intended_sections(question))  # "their lessons" is answered by any lesson
+    asked = set(intended_sections(question))
     for unit, found in zip(units, unit_terms):
+        hit = hits[unit.hit_index]
         overlap = sum(idf[t] for t in question_terms & found) / total
-        fact = INTENT_BONUS if numeric and re.search(r"\d", unit.text) else 0.0
-        section = INTENT_BONUS if hits[unit.hit_index].passage.section in asked_sections else 0.0
-        unit.overlap = overlap + fact + section
-        unit.score = overlap + fact + hits[unit.hit_index].score - 0.02 * unit.order
+        intent = NUMBER_BONUS * (numeric and bool(re.search(r"\d", unit.text))) + SECTION_BONUS * (hit.passage.section in asked)
+        unit.relevance = (SENTENCE_WEIGHT * unit.similarity + PASSAGE_WEIGHT * hit.similarity
+                          + TERMS_WEIGHT * overlap + RANK_WEIGHT * hit.score + intent)
 
 
-def _render_unit(unit: _Unit, hit: Hit, number: int) -> str:
+def _repeats(text: str, said: set[str]) -> bool:
+    """Most of a sentence's terms were in the previous answer: it would say it again."""
+    own = set(terms(text))
+    return bool(said and own) and len(own & said) >= ALREADY_SAID_SHARE * len(own)
+
+
+def choose(question: str, hits: list[Hit], answer_words: int, names: frozenset[str] = frozenset(),
+           already_said: str = "") -> list[_Unit]:
+    """The units an answer quotes, most relevant first, each followed by what it leans on."""
+    units = [u for i, h in enumerate(hits) for u in _units(i, h)]
+    # text addressed to a model rather than the reader is left out, unless it is all there is
+    units = [u for u in units if not looks_like_instruction(u.text)] or units
+    _score(question, hits, units, names)
+    said = set(terms(already_said))
+    fresh = [u for u in units if not _repeats(u.text, said)] or units  # a follow-up hears something new
+    by_place = {(u.hit_index, u.order): u for u in units}
+    ranked = sorted(fresh, key=lambda u: -u.relevance)
+    best = ranked[0].relevance
+    case_of = [h.passage.case_study for h in hits]
+    # a case study speaks to the question if its best sentence comes close to the best of all
+    case_best: dict[str, _Unit] = {}
+    for unit in ranked:
+        case_best.setdefault(case_of[unit.hit_index], unit)
+    leads = [u for u in case_best.values() if u.relevance >= best - CASE_MARGIN]
+    cases = {case_of[u.hit_index] for u in leads}
+    rest = [u for u in ranked if case_of[u.hit_index] in cases and u not in leads and u.relevance >= best - RELEVANCE_MARGIN]
+
+    chosen: list[_Unit] = []
+    taken: set[tuple[int, int]] = set()
+    words = points = 0
+    for unit in leads + sorted(rest, key=lambda u: -u.relevance):
+        if points >= MAX_POINTS or (unit.hit_index, unit.order) in taken:
+            continue
+        from_passage = sum(1 for c in chosen if c.hit_index == unit.hit_index)
+        if unit not in leads and unit.relevance - SOURCE_DECAY * from_passage < best - RELEVANCE_MARGIN:
+            continue
+        group = [by_place[(unit.hit_index, o)] for o in unit.needs if (unit.hit_index, o) not in taken] + [unit]
+        cost = sum(len(u.text.split()) for u in group)
+        if chosen and words + cost > answer_words:
+            continue
+        for member in group:
+            member.group = points
+            taken.add((member.hit_index, member.order))
+        chosen += group
+        words += cost
+        points += 1
+    return chosen
+
+
+def _render(units: list[_Unit], hit: Hit, number: int) -> str:
+    """One source's chosen units as Markdown: prose sentences, a quote, or a lead-in with items."""
     passage = hit.passage
     if passage.kind == "quote":
-        text = unit.text.strip().strip("'‘’\"“”")
+        text = " ".join(u.text for u in units).strip().strip("'‘’\"“”")
         text = re.sub(r"['’\"”]?\s+[-–—]\s*[^'’\"”]{1,80}$", "", text) if passage.attribution else text
         said = f" ({markdown_text(passage.attribution)})" if passage.attribution else ""
         return f"“{markdown_text(text.strip().strip(chr(39) + '‘’'))}”{said} [{number}]"
-    if "\n" in unit.text:
-        lead, *items = unit.text.split("\n")
-        lines = [f"{markdown_text(lead)} [{number}]"] if lead else []
-        return "\n".join(lines + [f"  - {markdown_text(i.lstrip('• ').strip())}" for i in items])
-    return f"{markdown_text(unit.text)} [{number}]"
+    lines = [line for u in units for line in u.text.split("\n")]  # a whole list is its lead-in and items
+    prose = [line for line in lines if not _BULLET.match(line)]
+    items = [line for line in lines if _BULLET.match(line)]
+    rendered = [f"{' '.join(markdown_text(line) for line in prose)} [{number}]"] if prose else []
+    rendered += [f"  - {markdown_text(_BULLET.sub('', line).strip())}" + ("" if prose else f" [{number}]") for line in items]
+    return "\n".join(rendered)
 
 
-def compose(question: str, hits: list[Hit], answer_words: int,
-            names: frozenset[str] = frozenset()) -> tuple[str, list[Hit], list[tuple[str, ...]]]:
-    """The answer text, its numbered sources (every source cited, every [n] in range) and,
-    per source, the text the answer quotes from it. `names`: question terms that mostly say
-    which case study is meant, not what about it; they count for less.
+def compose(question: str, hits: list[Hit], answer_words: int, names: frozenset[str] = frozenset(),
+            already_said: str = "", lead: str | None = None) -> tuple[str, list[Hit], list[tuple[str, ...]]]:
+    """The answer text, its numbered sources (every source cited, every [n] in range, numbered in
+    the order they appear) and, per source, the text the answer quotes from it. `names`: question
+    terms that say which case study is meant; `already_said`: the previous answer, not repeated;
+    `lead`: the opening line, instead of one naming the case studies."""
+    chosen = choose(question, hits, answer_words, names, already_said)
+    first = chosen[0].hit_index
+    case_order = list(dict.fromkeys(hits[u.hit_index].passage.case_study for u in chosen))
 
-    First the best point of each case study (breadth for theme questions), then the points
-    that best match the question (a chosen sentence's next one counts for more: it often
-    says how the problem was solved), within the word budget.
-    """
-    question_terms = set(terms(question))
-    every_unit = [u for i, h in enumerate(hits) for u in _units(i, h, question_terms)]
-    # text addressed to a model rather than the reader is left out, unless it is all there is
-    units = [u for u in every_unit if not looks_like_instruction(u.text)] or every_unit
-    _score_units(question, hits, units, names)
-    # a source stays if it is close to the best by meaning, or shares the question's key words
-    best = max(h.similarity for h in hits)
-    kept = [i for i, h in enumerate(hits) if h.similarity >= best - RELEVANCE_MARGIN
-            or any(u.overlap >= MIN_EXTRA_SCORE for u in units if u.hit_index == i)]
-    candidates = [hits[i] for i in kept]
-    units = [replace(u, hit_index=kept.index(u.hit_index)) for u in units if u.hit_index in kept]
-    ranked = sorted(units, key=lambda u: -u.score)
-
-    chosen: list[_Unit] = []
-    words = 0
-
-    def take(unit: _Unit) -> None:
-        nonlocal words
-        chosen.append(unit)
-        words += len(unit.text.split())
-
-    for case_study in dict.fromkeys(h.passage.case_study for h in candidates):
-        unit = next(u for u in ranked if candidates[u.hit_index].passage.case_study == case_study)
-        if not chosen or words + len(unit.text.split()) <= answer_words:
-            take(unit)
-    while True:
-        picked = {(u.hit_index, u.order) for u in chosen}
-
-        def worth(unit: _Unit) -> float:
-            from_source = sum(1 for c in chosen if c.hit_index == unit.hit_index)
-            follows = (unit.hit_index, unit.order - 1) in picked  # keeps a passage's thought together
-            return (unit.overlap + (CONTINUATION_BONUS if follows else 0.0)) * SOURCE_DECAY ** from_source
-
-        remaining = [u for u in ranked if (u.hit_index, u.order) not in picked
-                     and (u.overlap > 0 or (u.hit_index, u.order - 1) in picked)
-                     and words + len(u.text.split()) <= answer_words]
-        if not remaining:
-            break
-        unit = max(remaining, key=worth)
-        if worth(unit) < MIN_EXTRA_SCORE:
-            break
-        take(unit)
-
-    cited = sorted({u.hit_index for u in chosen})
-    sources = [candidates[i] for i in cited]
-    number = {hit_index: n + 1 for n, hit_index in enumerate(cited)}
-    lead_unit = max(chosen, key=lambda u: u.score)
-    leads_with_fact = bool(_NUMERIC_QUESTION.search(question))  # else each case reads in text order
-    case_order = list(dict.fromkeys(
-        [candidates[lead_unit.hit_index].passage.case_study] + [candidates[i].passage.case_study for i in cited]))
-
-    blocks = []
+    blocks: list[tuple[str, list[tuple[int, list[_Unit]]]]] = []
     for case_study in case_order:
-        here = sorted((u for u in chosen if candidates[u.hit_index].passage.case_study == case_study),
-                      key=lambda u: (not (leads_with_fact and u is lead_unit), candidates[u.hit_index].passage.position, u.order))
-        label = candidates[here[0].hit_index].passage.short_title
-        body = " ".join(_render_unit(u, candidates[u.hit_index], number[u.hit_index]) for u in here)
-        blocks.append(f"**{markdown_text(label)}**: {body}")
-    titles = list(dict.fromkeys(candidates[i].passage.short_title for i in cited))
-    lead = (f"From the {markdown_text(titles[0])} case study:" if len(titles) == 1
-            else f"{len(titles)} case studies speak to this: {markdown_text(', '.join(titles[:-1]))} and {markdown_text(titles[-1])}.")
-    excerpts = [tuple(u.text for u in sorted(chosen, key=lambda u: u.order) if u.hit_index == i) for i in cited]
-    return "\n\n".join([lead] + blocks), sources, excerpts
+        here = [u for u in chosen if hits[u.hit_index].passage.case_study == case_study]
+        # the best sentence opens the answer
+        # (with the rest of its passage), everything else in reading order
+        here.sort(key=lambda u: (u.hit_index != first, u.group != 0, hits[u.hit_index].passage.source,
+                                 hits[u.hit_index].passage.position, u.order))
+        groups: list[tuple[int, list[_Unit]]] = []
+        for unit in here:
+            if groups and groups[-1][0] == unit.hit_index:
+                groups[-1][1].append(unit)
+            else:
+                groups.append((unit.hit_index, [unit]))
+        blocks.append((case_study, groups))
+
+    numbers: dict[int, int] = {}
+    for _, groups in blocks:
+        for hit_index, _units_of in groups:
+            numbers.setdefault(hit_index, len(numbers) + 1)
+    sources = [hits[i] for i in numbers]
+    text_blocks = []
+    for case_study, groups in blocks:
+        label = hits[groups[0][0]].passage.short_title
+        body = " ".join(_render(units, hits[i], numbers[i]) for i, units in groups)
+        text_blocks.append(f"**{markdown_text(label)}**: {body}")
+    titles = [hits[groups[0][0]].passage.short_title for _, groups in blocks]
+    if lead is None:
+        lead = (f"From the {markdown_text(titles[0])} case study:" if len(titles) == 1 else
+                f"{len(titles)} case studies speak to this: {markdown_text(', '.join(titles[:-1]))} and "
+                f"{markdown_text(titles[-1])}.")
+    excerpts = [tuple(u.text for u in sorted(chosen, key=lambda u: u.order) if u.hit_index == i) for i in numbers]
+    return "\n\n".join([lead] + text_blocks), sources, excerpts

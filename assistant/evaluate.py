@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from .answer import Answerer
 from .records import Answer, Hit
+from .retrieve import Filters
 
 _CITATION = re.compile(r"\[(\d+)\]")
 
@@ -28,7 +29,8 @@ def source_record(hit: Hit) -> dict[str, Any]:
 
 def result_record(question_id: str, answer: Answer) -> dict[str, Any]:
     return {"id": question_id, "question": answer.question, "answer": answer.text, "refused": answer.refused,
-            "sources": [source_record(h) for h in answer.sources], "timings_ms": answer.timings_ms}
+            "outcome": answer.outcome, "sources": [source_record(h) for h in answer.sources],
+            "timings_ms": answer.timings_ms}
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
@@ -71,7 +73,7 @@ def score(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> Met
         if gold:
             found = [g for g in gold if any(g.lower() in t for t in titles)]
             hits.append(1.0 if found else 0.0)
-            recalls.append(len(found) / len(gold))
+            recalls.append(len(found) / min(len(gold), 5))
         if question.get("kind") == "refuse":
             refusals.append(1.0 if result["refused"] else 0.0)
             continue
@@ -90,6 +92,27 @@ def score(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> Met
                    out_of_range, statistics.median(latencies) if latencies else 0.0)
 
 
+def filters_of(question: dict[str, Any], answerer: Answerer) -> Filters | None:
+    """A question asked with the chat filtered to a case study (`"filter": "Touchstone"`)."""
+    name = question.get("filter")
+    if not name:
+        return None
+    return Filters(tuple(c.title for c in answerer.retriever.catalogue.cases if name.lower() in c.title.lower()))
+
+
 def evaluate(answerer: Answerer, questions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [result_record(q["id"], answerer.ask(q["question"], history=q.get("history") or []))
+    return [result_record(q["id"], answerer.ask(q["question"], history=q.get("history") or [], filters=filters_of(q, answerer)))
             for q in questions]
+
+
+def breakdown(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[str]:
+    """The headline figures per split, kind and persona (where the question set has them)."""
+    lines = []
+    for field in ("split", "kind", "persona"):
+        values = sorted({str(q[field]) for q in questions if q.get(field)})
+        for value in values if len(values) > 1 else []:
+            pairs = [(q, r) for q, r in zip(questions, results) if str(q.get(field)) == value]
+            m = score([q for q, _ in pairs], [r for _, r in pairs])
+            lines.append(f"  {field}={value:<10} n={len(pairs):<3} hit@5 {m.hit_at_5:.3f}  recall {m.case_recall_at_5:.3f}  "
+                         f"facts {m.facts:.3f}  declined {m.refusal_accuracy:.3f}  false refusals {m.false_refusals}")
+    return lines

@@ -2,7 +2,8 @@
 
 "What did they learn?" after a question about P3 means P3's lessons; "tell me more about the
 second one" means the second case study of the last answer; a follow-up that names another
-case study switches to it. Resolution gives retrieval a standalone query and a focus.
+case study switches to it. Resolution gives retrieval a standalone query and a focus; when a
+question could be either, both readings are offered and the answering stage keeps the better covered.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|case|case study|example|source|partnership|organisation)\b", re.IGNORECASE)
 _SOURCE_NUMBER = re.compile(r"(?:\[(\d+)\]|\bsource\s+(\d+)\b)", re.IGNORECASE)
 
+SHORT_QUESTION_WORDS = 4  # "and after that?": a question this short leans on the conversation
 Turn = Mapping[str, Any]  # {"role": "user"|"assistant", "content": str, "case_studies": [titles]?}
 
 
@@ -38,10 +40,14 @@ def _case_studies_of(turn: Turn, catalogue: Catalogue) -> list[str]:
     return listed or catalogue.named_in(str(turn.get("content", "")))
 
 
-def resolve(question: str, history: Sequence[Turn], catalogue: Catalogue) -> Resolved:
+def readings(question: str, history: Sequence[Turn], catalogue: Catalogue) -> list[Resolved]:
+    """The ways to read a question in its conversation, the likelier first: standalone, or as a
+    follow-up about the case studies of the last turns. The answering stage keeps the reading the
+    corpus covers best, so "did anything go the other way?" is read as a follow-up and "how do
+    other charities build trust?" as a new question, without a list of words that mark follow-ups."""
     named = catalogue.named_in(question)
     if named or not history:
-        return Resolved(question, named or None)
+        return [Resolved(question, named or None)]
     last_user = next((str(t.get("content", "")) for t in reversed(history) if t.get("role") == "user"), "")
     previous: list[str] = []
     for turn in reversed(history):  # the most recent turn that was about a case study
@@ -55,12 +61,19 @@ def resolve(question: str, history: Sequence[Turn], catalogue: Catalogue) -> Res
         position = _ORDINALS[ordinal.group(1).lower()]
         index = position - 1 if position > 0 else len(previous) - 1
         if 0 <= index < len(previous):
-            return Resolved(f"{question} {last_user}", [previous[index]])
+            return [Resolved(f"{question} {last_user}", [previous[index]])]
     if number:
         cited = next((t.get("sources") for t in reversed(history) if t.get("sources")), None)
         index = int(number.group(1) or number.group(2)) - 1
         if cited and 0 <= index < len(cited):
-            return Resolved(f"{question} {last_user}", [cited[index]])
-    if _REFERRING.search(question) or len(question.split()) <= 4:
-        return Resolved(f"{question} {last_user}".strip(), previous or None)
-    return Resolved(question, None)
+            return [Resolved(f"{question} {last_user}", [cited[index]])]
+    follow_up = Resolved(f"{question} {last_user}".strip(), previous or None)
+    standalone = Resolved(question, None)
+    if _REFERRING.search(question) or len(question.split()) <= SHORT_QUESTION_WORDS:
+        return [follow_up, standalone]
+    return [standalone, follow_up]
+
+
+def resolve(question: str, history: Sequence[Turn], catalogue: Catalogue) -> Resolved:
+    """The likelier reading of a question in its conversation."""
+    return readings(question, history, catalogue)[0]

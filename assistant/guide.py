@@ -8,10 +8,9 @@ import re
 from dataclasses import dataclass
 
 from .catalogue import CaseStudy
-from .compose import markdown_text
-from .parse import split_sentences
 from .records import OVERVIEW, Passage
 from .retrieve import Retriever
+from .text import markdown_text, split_sentences
 from .themes import ThemeMap, reading_path
 
 _FIGURE = re.compile(r"£\s?\d|\d[\d,.]*\s*(%|per cent|people|organisations|partners|members|years|months|a year|each year|a week)|\b\d{4}\b|\d{2,}")

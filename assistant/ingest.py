@@ -22,14 +22,13 @@ from typing import Callable
 from langchain_core.embeddings import Embeddings
 
 from .embed import PackagedEmbeddings
-from .parse import parse
+from .parse import PARSER_VERSION, parse, sentences_of
 from .read import Skipped, corpus_files, read_corpus
 from .records import Passage
 from .settings import Settings
 from .snapshot import Snapshot
-from .store import Store
+from .store import Embedded, Store
 
-PARSER_VERSION = "1"  # bump when parse.py changes what passages it makes
 EMBED_BATCH = 256
 
 Progress = Callable[[int, int, str], None]  # (done, total, message)
@@ -124,15 +123,27 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings 
     return report
 
 
-def _write_new(store: Store, embedder: Embeddings, new: list[Passage], reusable: dict[str, list[float]],
+def _embedded(embedder: Embeddings, passages: list[Passage]) -> dict[str, Embedded]:
+    """Each passage's vector and its sentences' vectors, in one call to the model."""
+    # each sentence with its case study's name, as the passage is embedded with it: a sentence that
+    # happens to repeat the name is then no closer to "what did Touchstone learn?" than its neighbours
+    sentences = [[f"{p.short_title}: {sentence}" for sentence in sentences_of(p)] for p in passages]
+    vectors = embedder.embed_documents([p.indexed_text for p in passages] + [s for group in sentences for s in group])
+    found, position = {}, len(passages)
+    for passage, vector, group in zip(passages, vectors, sentences):
+        found[passage.content_hash] = Embedded(vector, vectors[position : position + len(group)])
+        position += len(group)
+    return found
+
+
+def _write_new(store: Store, embedder: Embeddings, new: list[Passage], reusable: dict[str, Embedded],
                report_progress: Progress) -> None:
     """Embeds the new passages in batches; the store writes each batch while the next is embedded."""
     with ThreadPoolExecutor(max_workers=1) as writer:
         writing: Future | None = None
         for start in range(0, len(new), EMBED_BATCH):
             batch = new[start : start + EMBED_BATCH]
-            fresh = [p for p in batch if p.content_hash not in reusable]
-            vectors = dict(zip((p.content_hash for p in fresh), embedder.embed_documents([p.indexed_text for p in fresh])))
+            vectors = _embedded(embedder, [p for p in batch if p.content_hash not in reusable])
             if writing:
                 writing.result()  # raises what the write raised
             writing = writer.submit(store.upsert, batch, [reusable.get(p.content_hash) or vectors[p.content_hash] for p in batch])
@@ -141,7 +152,7 @@ def _write_new(store: Store, embedder: Embeddings, new: list[Passage], reusable:
             writing.result()
 
 
-def _reusable_embeddings(store: Store, new: list[Passage], stored: dict[str, str]) -> dict[str, list[float]]:
+def _reusable_embeddings(store: Store, new: list[Passage], stored: dict[str, str]) -> dict[str, Embedded]:
     """Embeddings already in the store for texts that only changed id (moved in their file)."""
     wanted = {p.content_hash for p in new}
     owners = {h: i for i, h in stored.items() if h in wanted}

@@ -7,39 +7,22 @@ rebuilt per query or per process start.
 
 from __future__ import annotations
 
+import bisect
 import json
-import re
-from functools import lru_cache
 from pathlib import Path
 
 import bm25s
 import numpy as np
-import Stemmer
 
 from .records import Passage
+from .text import terms
 
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me more
-    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
-    should so some such than that the their theirs them themselves then there these they this those
-    through to too under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves tell me please us one ones get got make made way ways""".split()
-)
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+# A query word's stem may differ from the corpus's for the same word family ("coproduction" ->
+# coproduct, "coproducing" -> coproduc): an unknown stem matches a known one that differs only in
+# its last NEAR_STEM_CHARS letters, if both keep at least MIN_STEM_CHARS.
+NEAR_STEM_CHARS = 2
+MIN_STEM_CHARS = 5
 
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-def terms(text: str) -> list[str]:
-    """Search terms of a text: "How was it funded?" -> ["fund"]."""
-    words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
-    words = [w[:-2] if w.endswith("'s") else w for w in words]
-    return _stemmer().stemWords([w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit())])
 
 
 class KeywordIndex:
@@ -51,6 +34,7 @@ class KeywordIndex:
         self._case_studies = np.array(case_studies, dtype=object)
         self._sections = np.array(sections, dtype=object)
         self._vocabulary = set(bm25.vocab_dict) if getattr(bm25, "vocab_dict", None) else set()
+        self._sorted_vocabulary = sorted(self._vocabulary)
 
     @classmethod
     def build(cls, passages: list[Passage]) -> "KeywordIndex":
@@ -92,12 +76,27 @@ class KeywordIndex:
         return [self.ids[i] for i in np.flatnonzero(mask)]
 
     def knows(self, term: str) -> bool:
-        return term in self._vocabulary
+        return self.known_form(term) is not None
+
+    def known_form(self, term: str) -> str | None:
+        """The corpus's own stem for a search term: itself, a near stem of its word family, or None."""
+        if term in self._vocabulary:
+            return term
+        if len(term) < MIN_STEM_CHARS:
+            return None
+        stem = term[: max(MIN_STEM_CHARS, len(term) - NEAR_STEM_CHARS)]
+        start = bisect.bisect_left(self._sorted_vocabulary, stem)
+        for known in self._sorted_vocabulary[start : start + 50]:
+            if not known.startswith(stem):
+                break
+            if abs(len(known) - len(term)) <= NEAR_STEM_CHARS:
+                return known
+        return None
 
     def search(self, query: str, n: int, case_studies: list[str] | None = None,
                sections: list[str] | None = None) -> list[tuple[str, float]]:
         """The n best (passage id, BM25 score) pairs with a positive score."""
-        query_terms = [t for t in terms(query) if t in self._vocabulary]
+        query_terms = [k for k in map(self.known_form, terms(query)) if k is not None]
         if not query_terms or not self.ids:
             return []
         scores = self._bm25.get_scores(query_terms)

@@ -14,7 +14,11 @@ import re
 from dataclasses import dataclass, field
 
 from .records import OVERVIEW, Document, Passage
+from .text import split_sentences
 
+# Bump when what a passage is, or what is stored with it (its sentences' vectors), changes: it is
+# part of every passage id, so the next ingest re-embeds everything and no stale record survives.
+PARSER_VERSION = "4"
 SECTIONS = ("Challenges", "Enablers", "Learning")
 MAX_PASSAGE_CHARS = 1200  # longer paragraphs are cut at sentence ends, so each cites cleanly
 
@@ -25,18 +29,17 @@ _SECTION_LINE = re.compile(r"^\s*(Challenges|Enablers|Learning)\s*$")
 _TITLE_LINE = re.compile(r"^[^\s'‘\"“•\-*].{10,200}\(([^()]+)\)\s*$")
 _QUOTE_OPEN = ("'", "‘", '"', "“")
 _ATTRIBUTION = re.compile(r"(['’\"”.!?])\s+[-–—]\s*([^'’\"”]{1,80})$")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])['’\"”)]?\s+(?=['‘\"“(£$]?[A-Z0-9])")
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split prose at sentence ends: "It works. Honest!" -> ["It works.", "Honest!"]."""
-    pieces, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.start() + len(match.group(0).rstrip())
-        pieces.append(text[start:end].strip())
-        start = match.end()
-    pieces.append(text[start:].strip())
-    return [p for p in pieces if p]
+def sentences_of(passage: Passage) -> list[str]:
+    """The sentences of a passage, in order: what the composer quotes and what is embedded one
+    by one at ingest. A list gives its lead-in's sentences, then each item."""
+    if passage.kind == "list":
+        lead, *items = passage.text.split("\n")
+        if _BULLET.match(lead) or _NUMBERED.match(lead):
+            lead, items = "", [lead, *items]
+        return split_sentences(lead) + [item for item in items if item.strip()]
+    return split_sentences(passage.text)
 
 
 def organisations_from_title(title: str) -> tuple[str, ...]:
@@ -64,10 +67,19 @@ class _Case:
     passages: list[tuple[str, str, str, int | None, str | None]] = field(default_factory=list)
 
 
+PREFACE = "preface"
+
+
 def parse(document: Document) -> list[Passage]:
-    """Passages of one document, in reading order."""
+    """Passages of one document's case studies, in reading order. A preface (front matter
+    `kind: preface`, or the text before the first case study of a multi-case file) says
+    nothing a reader would cite as a case study's: it gives no passages."""
+    if document.kind.lower() == PREFACE:
+        return []
     blocks = _blocks(document)
     cases = _cases(document, blocks)
+    if len(cases) > 1 and not cases[0].organisations:
+        cases = cases[1:]
     passages: list[Passage] = []
     for case in cases:
         for section, kind, text, lesson, attribution in case.passages:
@@ -203,5 +215,5 @@ def _passage(document: Document, case: _Case, section: str, kind: str, text: str
     draft = Passage(id="", case_study=case.title, organisations=case.organisations, section=section,
                     lesson=lesson, kind=kind, text=text, source=document.path, position=position,
                     content_hash="", attribution=attribution)
-    content_hash = hashlib.sha256(draft.indexed_text.encode("utf-8")).hexdigest()[:16]
+    content_hash = hashlib.sha256(f"{PARSER_VERSION}\n{draft.indexed_text}".encode("utf-8")).hexdigest()[:16]
     return Passage(**{**draft.__dict__, "id": f"{document.path}#{position}:{content_hash}", "content_hash": content_hash})

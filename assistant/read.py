@@ -113,6 +113,7 @@ def _read_markdown(data: bytes, relative: str) -> Document:
         source=str(meta.get("source") or ""),
         published=str(meta.get("published") or ""),
         layout="markdown",
+        kind=str(meta.get("kind") or ""),
     )
 
 

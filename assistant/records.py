@@ -22,6 +22,7 @@ class Document:
     source: str = ""  # where the text was published, if known
     published: str = ""
     layout: str = "markdown"  # "markdown" (headings) or "plain" (seed-style lines)
+    kind: str = ""  # front matter's `kind`; "preface" marks text about the collection, not a case study
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,14 @@ class Hit:
     """A retrieved passage and how well it matches; higher score is better.
 
     `score` ranks (fused dense + keyword, in 0..1); `similarity` is the cosine similarity of
-    question and passage embeddings, the measure the refusal threshold is calibrated on.
+    question and passage embeddings; `sentence_similarities`, of the question and each sentence
+    of the passage (`parse.sentences_of`), from vectors stored at ingest.
     """
 
     passage: Passage
     score: float
     similarity: float = 0.0
+    sentence_similarities: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,8 @@ class Answer:
     question: str
     text: str
     sources: list[Hit]
-    refused: bool = False
+    refused: bool = False  # true unless the case studies answer it ("closest" answers are cited, and refused)
+    outcome: str = "answered"  # "answered", "closest" (not directly covered: the nearest passages) or "declined"
     mode: str = "offline"
     notice: str = ""  # a short note for the reader, e.g. why an LLM answer was replaced
     timings_ms: dict[str, float] = field(default_factory=dict)

@@ -1,62 +1,174 @@
-"""Does the corpus cover a question? Decided before anything is composed.
+"""Does the corpus cover a question? Decided before anything is composed, with three outcomes:
+answered; "not directly covered" (the closest passages, cited and labelled as such); declined.
 
-Two measured signals, calibrated on tests/data/scope_questions.jsonl (in- and out-of-scope
-questions kept with the tests):
-- evidence = cosine similarity of the best passage × share of the question's search terms
-  that occur anywhere in the corpus. General-knowledge questions lose on one or the other:
-  "What's the weather in Leeds tomorrow?" finds Leeds, but "weather" and "tomorrow" are unknown.
-- a name the corpus never uses ("What did Barnardo's learn ...") is not answered from
-  other organisations' stories.
+The decision is a logistic model over signals that survive rewording, fitted on labelled
+questions written in users' words (tests/data/calibration/, `python eval/calibrate.py`):
+- the best *sentence*'s similarity to the question, and the best passage's;
+- agreement of the dense and keyword rankings (the top hit's fused score: 1.0 means first in both);
+- how much of the question the corpus's vocabulary knows, and how rare in everyday English
+  (wordfreq) the words it does not know are: "sourdough" and "TUPE" are telling, "tbh" is not;
+- whether the question was narrowed to named case studies (a filter, a name, a follow-up);
+- the margin of its nearest in-scope example question over its nearest out-of-scope one
+  (content/scope_examples.jsonl: the off-domain questions people ask, legal duties, VAT, TUPE, ...).
+A name the corpus never uses that is not an everyday word ("Barnardo's", not "England") is
+declined outright: the case studies would be answering about someone else.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from .compose import markdown_text
-from .keyword import KeywordIndex, terms
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from .errors import AssistantError
+from .keyword import KeywordIndex
 from .records import Hit
+from .text import STOPWORDS, is_everyday_word, markdown_text, terms, word_rarity
 
+# Fitted by eval/calibrate.py on tests/data/calibration/*.jsonl and tests/data/scope_questions.jsonl
+# (see that script's output in the README, "How refusal works").
+WEIGHTS = {
+    "best_sentence": 1.80,
+    "best_passage": 1.34,
+    "agreement": 0.03,
+    "known_share": 1.57,
+    "unknown_rarity": -1.72,
+    "focused": 0.35,
+    "example_margin": 7.75,
+}
+BIAS = -2.13
+# Below the answering threshold (settings.refusal_threshold, a probability) but above this share
+# of it: "not directly covered", with the closest passages; below: declined.
+CLOSEST_SHARE = 0.4
+NEAREST_SIMILARITY = 0.15  # a passage this far from the question is not offered as a nearest topic
+
+# a capitalised word not opening a sentence: a name, if the corpus and everyday English don't know it
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w'’&-]*)")
+
+ANSWERED, CLOSEST, DECLINED = "answered", "closest", "declined"
+
+
+@dataclass(frozen=True)
+class Signals:
+    best_sentence: float
+    best_passage: float
+    agreement: float
+    known_share: float
+    unknown_rarity: float
+    focused: float
+    example_margin: float
+
+    def as_row(self) -> list[float]:
+        return [getattr(self, name) for name in WEIGHTS]
 
 
 @dataclass(frozen=True)
 class Coverage:
-    evidence: float
+    signals: Signals
+    probability: float
     unknown_names: tuple[str, ...]
     threshold: float
 
     @property
+    def outcome(self) -> str:
+        if self.unknown_names or self.probability < CLOSEST_SHARE * self.threshold:
+            return DECLINED
+        return ANSWERED if self.probability >= self.threshold else CLOSEST
+
+    @property
     def covered(self) -> bool:
-        return not self.unknown_names and self.evidence >= self.threshold
+        return self.outcome == ANSWERED
 
 
 def unknown_names(question: str, keyword: KeywordIndex) -> tuple[str, ...]:
-    """Capitalised words, not opening a sentence, that the corpus never uses."""
+    """Capitalised words, not opening a sentence, that neither the corpus nor everyday English uses."""
     names = []
     for word in _CAPITALISED.findall(question.strip()):
         word_terms = terms(word)
-        if word_terms and not any(keyword.knows(t) for t in word_terms):
+        if word_terms and not any(keyword.knows(t) for t in word_terms) and not is_everyday_word(word):
             names.append(word.rstrip("'’"))
     return tuple(dict.fromkeys(names))
 
 
-def assess(question: str, hits: list[Hit], keyword: KeywordIndex, threshold: float) -> Coverage:
+class ScopeExamples:
+    """Questions labelled in or out of scope, embedded once (and cached beside the index)."""
+
+    def __init__(self, questions: list[str], in_scope: list[bool], vectors: np.ndarray):
+        self.questions = [q.lower() for q in questions]
+        self.in_scope = np.array(in_scope, dtype=bool)
+        self.vectors = vectors
+
+    @classmethod
+    def load(cls, path: Path, embedder: Embeddings, cache_dir: Path) -> "ScopeExamples":
+        try:
+            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            questions, labels = [str(r["question"]) for r in rows], [bool(r["in_scope"]) for r in rows]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise AssistantError(f"the scope examples {path} cannot be read ({error}): restore the file from git, "
+                                 "or point ASSISTANT_SCOPE_EXAMPLES_FILE at a JSON-lines file of "
+                                 '{"question": ..., "in_scope": true|false}') from error
+        model = getattr(embedder, "model_name", type(embedder).__name__)
+        key = hashlib.sha256(json.dumps([model, questions, labels]).encode()).hexdigest()[:16]
+        cached = cache_dir / f"scope-examples-{key}.npy"
+        try:
+            vectors = np.load(cached)
+        except (OSError, ValueError):
+            vectors = np.asarray(embedder.embed_documents(questions), dtype=np.float32)
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            np.save(cached.with_suffix(".tmp.npy"), vectors)
+            cached.with_suffix(".tmp.npy").replace(cached)
+        return cls(questions, labels, vectors)
+
+    def margin(self, vector: list[float], exclude: str = "") -> float:
+        """Similarity of the nearest in-scope example minus that of the nearest out-of-scope one
+        (`exclude`: a question not to compare with itself, when calibrating)."""
+        if not len(self.questions) or self.in_scope.all() or not self.in_scope.any():
+            return 0.0
+        similarity = self.vectors @ np.asarray(vector, dtype=np.float32)
+        if exclude:
+            similarity = np.where([q == exclude.lower() for q in self.questions], -1.0, similarity)
+        return float(similarity[self.in_scope].max() - similarity[~self.in_scope].max())
+
+
+def signals(question: str, hits: list[Hit], keyword: KeywordIndex, focused: bool, example_margin: float) -> Signals:
+    """The coverage signals of a question (its own words) over the hits retrieved for it."""
+    words = [w for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)?", question) if w.lower() not in STOPWORDS]
+    unknown = [w for w in words if (t := terms(w)) and not any(keyword.knows(x) for x in t)]
     question_terms = terms(question)
     known = sum(1 for t in question_terms if keyword.knows(t))
-    share = known / len(question_terms) if question_terms else 0.0
-    best = max((h.similarity for h in hits), default=0.0)
-    return Coverage(round(best * share, 4), unknown_names(question, keyword), threshold)
+    return Signals(
+        best_sentence=max((s for h in hits for s in h.sentence_similarities), default=0.0),
+        best_passage=max((h.similarity for h in hits), default=0.0),
+        agreement=hits[0].score if hits else 0.0,
+        known_share=known / len(question_terms) if question_terms else 0.0,
+        unknown_rarity=max((word_rarity(w) for w in unknown), default=0.0),
+        focused=1.0 if focused else 0.0,
+        example_margin=example_margin,
+    )
 
 
-def refusal(question: str, coverage: Coverage, hits: list[Hit]) -> str:
+def assess(question: str, hits: list[Hit], keyword: KeywordIndex, threshold: float, focused: bool = False,
+           example_margin: float = 0.0) -> Coverage:
+    found = signals(question, hits, keyword, focused, example_margin)
+    logit = BIAS + sum(WEIGHTS[name] * value for name, value in zip(WEIGHTS, found.as_row()))
+    probability = 1.0 / (1.0 + math.exp(-logit)) if hits else 0.0  # nothing found covers nothing
+    return Coverage(found, probability, unknown_names(question, keyword), threshold)
+
+
+def declined_text(coverage: Coverage, hits: list[Hit]) -> str:
+    """A refusal that says so plainly, and what the case studies do cover."""
     if coverage.unknown_names:
         names = ", ".join(markdown_text(n) for n in coverage.unknown_names)
         opening = f"The case studies don't mention {names}, so I can't answer this from them."
     else:
         opening = "The case studies don't cover this question, so I won't guess an answer."
-    nearest = list(dict.fromkeys(h.passage.label for h in hits if h.similarity > 0.15))[:3]
+    nearest = list(dict.fromkeys(h.passage.label for h in hits if h.similarity > NEAREST_SIMILARITY))[:3]
     if nearest:
         return opening + " The nearest topics they do cover: " + "; ".join(markdown_text(n) for n in nearest) + "."
-    return opening + " They cover collaboration between larger and smaller charities: power, trust, funding, contracts and leadership."
+    return opening + " Try asking about how the partnerships worked: power, trust, funding, contracts or leadership."

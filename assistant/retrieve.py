@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from langchain_core.embeddings import Embeddings
 
@@ -31,6 +31,7 @@ SECTION_BOOST = 1.5
 EXACT_SEARCH_LIMIT = 2000  # passages; at 100,000 a metadata-filtered Chroma query takes ~50 ms, this ~2
 MAX_NEAREST = 4096  # how far past an ingest's unpublished passages a search reads
 SNAPSHOT_RETRIES = 3  # searches again when an ingest publishes mid-search; a fourth publish in a row is not waited for
+RECENT_VECTORS = 32  # query vectors kept for reuse
 DIVERSITY_DECAY = 0.6  # weight of a case study's second passage, 0.36 for its third, ...
 _SECTION_INTENT = {
     "Learning": re.compile(r"\b(learn\w*|lessons?|takeaways?|advice)\b", re.IGNORECASE),
@@ -61,12 +62,27 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
         self._following = threading.Lock()
+        self._embedding = threading.Lock()
+        self._vectors: dict[str, list[float]] = {}
 
     @classmethod
     def open(cls, settings: Settings, store: Store | None = None,
              embedder: Embeddings | None = None) -> "Retriever":
         store = store or Store(settings)
         return cls(store, Snapshot.open(settings, store), embedder or PackagedEmbeddings(settings.model), settings)
+
+    def embed(self, text: str) -> list[float]:
+        """The query vector of a text; the last few are kept, so the coverage decision reuses the
+        vector retrieval computed for the same question."""
+        with self._embedding:
+            if text in self._vectors:
+                return self._vectors[text]
+        vector = self.embedder.embed_query(text)
+        with self._embedding:
+            self._vectors[text] = vector
+            while len(self._vectors) > RECENT_VECTORS:
+                self._vectors.pop(next(iter(self._vectors)))
+        return vector
 
     @property
     def keyword(self) -> KeywordIndex:
@@ -112,7 +128,7 @@ class Retriever:
                 return []  # the question names a case study the filter excludes
         sections = list(filters.sections)
 
-        vector = self.embedder.embed_query(query)
+        vector = self.embed(query)
         in_scope = snapshot.keyword.ids_for(cases, sections) if cases else []
         if cases and len(in_scope) <= EXACT_SEARCH_LIMIT:
             # a few case studies: exact similarity over their passages beats a filtered ANN search
@@ -131,8 +147,7 @@ class Retriever:
         boosted = set(intended_sections(query))
         best_possible = 2.0 / (RRF_K + 1) * (SECTION_BOOST if boosted else 1.0)
         scored = [
-            Hit(hits[i].passage, score * (SECTION_BOOST if hits[i].passage.section in boosted else 1.0) / best_possible,
-                hits[i].similarity)
+            replace(hits[i], score=score * (SECTION_BOOST if hits[i].passage.section in boosted else 1.0) / best_possible)
             for i, score in fused.items() if i in hits
         ]
         return _diversify(sorted(scored, key=lambda h: -h.score), k)

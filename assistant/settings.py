@@ -25,9 +25,11 @@ DEFAULT_MAX_QUESTION_CHARS = 2000
 DEFAULT_LLM_TIMEOUT = 30.0  # seconds; nothing waits on a model server longer
 DEFAULT_LLM_TEMPERATURE = 0.0
 DEFAULT_THEMES_FILE = PROJECT_ROOT / "content" / "themes.yaml"  # curated themes and questions
+# questions labelled in or out of scope: a new question's nearest ones inform the coverage decision
+DEFAULT_SCOPE_EXAMPLES_FILE = PROJECT_ROOT / "content" / "scope_examples.jsonl"
 DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "data" / "feedback.sqlite3"  # outside git (.gitignore)
 # Calibrated on tests/data/scope_questions.jsonl; see README "How refusal works".
-DEFAULT_REFUSAL_THRESHOLD = 0.22
+DEFAULT_REFUSAL_THRESHOLD = 0.3
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Settings:
     refusal_threshold: float = DEFAULT_REFUSAL_THRESHOLD
     feedback_db: Path = DEFAULT_FEEDBACK_DB
     themes_file: Path = DEFAULT_THEMES_FILE
+    scope_examples_file: Path = DEFAULT_SCOPE_EXAMPLES_FILE
     llm: str | None = None  # "ollama:llama3.2", "openai:gpt-4o-mini"; None answers offline
     llm_timeout: float = DEFAULT_LLM_TIMEOUT
     llm_temperature: float = DEFAULT_LLM_TEMPERATURE
@@ -79,6 +82,7 @@ class Settings:
             ("refusal_threshold", float),
             ("feedback_db", Path),
             ("themes_file", Path),
+            ("scope_examples_file", Path),
             ("llm", str),
             ("llm_timeout", float),
             ("llm_temperature", float),

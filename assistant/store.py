@@ -7,6 +7,7 @@ at this boundary, and records which model and corpus the index was built from.
 
 from __future__ import annotations
 
+import base64
 import gc
 import shutil
 import time
@@ -193,25 +194,28 @@ class Store:
                 found.update({i: str(m.get("content_hash", "")) for i, m in zip(batch["ids"], batch["metadatas"])})
             return found
 
-    def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
+    def embeddings(self, ids: list[str]) -> dict[str, Embedded]:
+        """The stored vectors of these passages (to reuse them for a passage that only moved)."""
         with self._guarded():
             if not ids:
                 return {}
-            found: dict[str, list[float]] = {}
+            found: dict[str, Embedded] = {}
             for start in range(0, len(ids), WRITE_BATCH):
-                batch = self._collection.get(ids=ids[start : start + WRITE_BATCH], include=["embeddings"])
-                found.update({i: list(map(float, e)) for i, e in zip(batch["ids"], batch["embeddings"])})
+                batch = self._collection.get(ids=ids[start : start + WRITE_BATCH], include=["embeddings", "metadatas"])
+                found.update({i: Embedded(list(map(float, e)), _sentence_vectors(m).tolist())
+                              for i, e, m in zip(batch["ids"], batch["embeddings"], batch["metadatas"])})
             return found
 
-    def upsert(self, passages: list[Passage], embeddings: list[list[float]]) -> None:
+    def upsert(self, passages: list[Passage], embeddings: list[Embedded]) -> None:
         with self._guarded():
             for start in range(0, len(passages), WRITE_BATCH):
                 chunk = passages[start : start + WRITE_BATCH]
+                vectors = embeddings[start : start + WRITE_BATCH]
                 self._collection.upsert(
                     ids=[p.id for p in chunk],
-                    embeddings=embeddings[start : start + WRITE_BATCH],
+                    embeddings=[v.passage for v in vectors],
                     documents=[p.text for p in chunk],
-                    metadatas=[_metadata(p) for p in chunk],
+                    metadatas=[_metadata(p, v.sentences) for p, v in zip(chunk, vectors)],
                 )
 
     def delete(self, ids: Iterable[str]) -> None:
@@ -229,8 +233,9 @@ class Store:
                 query_embeddings=[embedding], n_results=n, where=where or None,
                 include=["documents", "metadatas", "distances"],
             )
+            query = _unit(embedding)
             return [
-                Hit(_passage(i, d, m), 1.0 - float(distance), 1.0 - float(distance))
+                Hit(_passage(i, d, m), 1.0 - float(distance), 1.0 - float(distance), _similarities(m, query))
                 for i, d, m, distance in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0])
             ]
 
@@ -240,11 +245,11 @@ class Store:
             if not ids:
                 return []
             batch = self._collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
-            query = np.asarray(embedding, dtype=np.float32)
+            query = _unit(embedding)
             return [
-                Hit(_passage(i, d, m), similarity, similarity)
+                Hit(_passage(i, d, m), similarity, similarity, _similarities(m, query))
                 for i, d, m, e in zip(batch["ids"], batch["documents"], batch["metadatas"], batch["embeddings"])
-                for similarity in [float(np.dot(query, np.asarray(e, dtype=np.float32)) / (np.linalg.norm(e) * np.linalg.norm(query) or 1.0))]
+                for similarity in [float(np.dot(query, _unit(e)))]
             ]
 
     def passages_of(self, case_study: str) -> list[Passage]:
@@ -264,9 +269,40 @@ class Store:
             return sorted(found, key=lambda p: (p.source, p.position))
 
 
-def _metadata(passage: Passage) -> dict[str, str | int]:
-    # Chroma metadata holds scalars only: no lists, no None.
+@dataclass(frozen=True)
+class Embedded:
+    """A passage's vector and one vector per sentence (`parse.sentences_of`), stored together so
+    the composer can choose sentences by meaning without embedding anything at question time."""
+
+    passage: list[float]
+    sentences: list[list[float]]
+
+
+def _unit(vector: Any) -> np.ndarray:
+    array = np.asarray(vector, dtype=np.float32)
+    return array / (np.linalg.norm(array, axis=-1, keepdims=True) + 1e-12)
+
+
+def _sentence_vectors(meta: dict) -> np.ndarray:
+    """The sentence vectors packed into a passage's metadata (float16: half the size, same ranking)."""
+    packed = str(meta.get("sentence_vectors") or "")
+    if not packed:
+        return np.zeros((0, 0), dtype=np.float32)
+    vectors = np.frombuffer(base64.b64decode(packed), dtype=np.float16).astype(np.float32)
+    return vectors.reshape(int(meta["sentences"]), -1)
+
+
+def _similarities(meta: dict, query: np.ndarray) -> tuple[float, ...]:
+    vectors = _sentence_vectors(meta)
+    return tuple(float(s) for s in _unit(vectors) @ query) if vectors.size else ()
+
+
+def _metadata(passage: Passage, sentence_vectors: list[list[float]]) -> dict[str, str | int]:
+    # Chroma metadata holds scalars only: no lists, no None; the sentence vectors travel as one string.
+    packed = np.asarray(sentence_vectors, dtype=np.float16)
     return {
+        "sentences": len(sentence_vectors),
+        "sentence_vectors": base64.b64encode(packed.tobytes()).decode("ascii") if len(sentence_vectors) else "",
         "case_study": passage.case_study,
         "organisations": _ORGANISATION_SEPARATOR.join(passage.organisations),
         "section": passage.section,

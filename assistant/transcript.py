@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Sequence
 
-from .compose import markdown_text
 from .records import Answer
+from .text import markdown_text
 
 
 def transcript_markdown(turns: Sequence[tuple[str, Answer]], today: date | None = None) -> str:

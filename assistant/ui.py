@@ -9,13 +9,13 @@ import re
 import streamlit as st
 
 from .answer import Answerer
-from .compose import markdown_text
 from .errors import AssistantError
 from .feedback import FeedbackStore
 from .pipeline import answerer_over, connect, update_index
 from .records import Answer, Passage
 from .retrieve import Filters
 from .settings import Settings
+from .text import markdown_text
 from .themes import ThemeMap, load_themes, theme_map
 
 SECTIONS = ["overview", "Challenges", "Enablers", "Learning"]

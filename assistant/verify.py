@@ -18,9 +18,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .keyword import STOPWORDS, terms
-from .parse import split_sentences
 from .records import Passage
+from .text import STOPWORDS, split_sentences, terms
 
 SUPPORT_THRESHOLD = 0.58
 _CITATIONS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")

@@ -32,8 +32,9 @@ def _pools(corpus: Path) -> tuple[dict[str, list[str]], list[str]]:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from assistant.catalogue import Catalogue
-    from assistant.parse import parse, split_sentences
+    from assistant.parse import parse
     from assistant.read import read_corpus
+    from assistant.text import split_sentences
 
     passages = [p for d in read_corpus(corpus)[0] for p in parse(d) if p.organisations]
     pools: dict[str, list[str]] = {"overview": [], "Challenges": [], "Enablers": [], "lesson": []}

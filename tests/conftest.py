@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from assistant.keyword import terms
 from assistant.settings import Settings
+from assistant.text import terms
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -25,12 +25,14 @@ DATA = Path(__file__).resolve().parent / "data"
 class FakeEmbeddings(Embeddings):
     """Bag of stemmed words hashed into 64 dimensions: texts sharing words are similar.
 
-    Counts what it embeds, so tests can tell re-embedding from reuse."""
+    Counts what it embeds (texts, and calls: an ingest makes one call per batch of passages, with
+    their sentences), so tests can tell re-embedding from reuse; `fail_after` calls it crashes."""
 
     model_name = "fake-bag-of-words"
 
     def __init__(self, fail_after: int | None = None):
         self.embedded = 0
+        self.calls = 0
         self.fail_after = fail_after
 
     def _vector(self, text: str) -> list[float]:
@@ -41,8 +43,9 @@ class FakeEmbeddings(Embeddings):
         return [v / norm for v in vector]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        if self.fail_after is not None and self.embedded + len(texts) > self.fail_after:
+        if self.fail_after is not None and self.calls >= self.fail_after:
             raise RuntimeError("simulated crash while embedding")
+        self.calls += 1
         self.embedded += len(texts)
         return [self._vector(t) for t in texts]
 

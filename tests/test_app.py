@@ -59,6 +59,23 @@ def test_case_study_filter_is_applied(app):
     assert {e.label.split("] ")[1].split(",")[0] for e in app.expander} == {"London VAWG Consortium"}
 
 
+@pytest.mark.parametrize("question", ["What did they learn?", "What were the challenges?", "Who was involved?",
+                                      "Summarise this case study"])
+def test_short_questions_under_a_case_study_filter_are_about_that_case_study(app, question):
+    app.multiselect(key="case_filter").set_value(["Touchstone and Live Well Leeds"]).run()
+    app.chat_input[0].set_value(question).run()
+    answer = _answers(app)[0]
+    assert "[1]" in answer and not answer.startswith("The case studies don")
+    assert {e.label.split("] ")[1].split(",")[0] for e in app.expander} == {"Touchstone and Live Well Leeds"}
+
+
+def test_a_question_the_filter_excludes_is_answered_from_all_and_says_so(app):
+    app.multiselect(key="case_filter").set_value(["Touchstone and Live Well Leeds"]).run()
+    app.chat_input[0].set_value("What does VAWG stand for?").run()
+    assert "violence against women and girls" in _answers(app)[0]
+    assert any("your filter" in i.value for i in app.info)
+
+
 def test_feedback_and_comment_are_stored_with_the_answer(app, feedback_db):
     app.chat_input[0].set_value("What is generous leadership?").run()
     app.feedback[0].set_value(THUMBS_DOWN).run()

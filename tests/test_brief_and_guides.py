@@ -15,8 +15,8 @@ import pytest
 from assistant.brief import briefing_docx, briefing_markdown, build_briefing
 from assistant.guide import build_guide, guide_markdown, reading_path, reading_path_markdown
 from assistant.ingest import ingest
-from assistant.parse import split_sentences
 from assistant.retrieve import Retriever
+from assistant.text import split_sentences
 from assistant.themes import load_themes, theme_map
 from conftest import ROOT
 

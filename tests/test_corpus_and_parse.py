@@ -9,8 +9,9 @@ import docx
 import pytest
 import yaml
 
-from assistant.parse import organisations_from_title, parse, split_sentences
+from assistant.parse import organisations_from_title, parse
 from assistant.read import read_corpus, read_file
+from assistant.text import split_sentences
 from conftest import DATA, ROOT
 
 SEED = DATA / "seed-case-studies.txt"

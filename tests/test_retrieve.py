@@ -20,7 +20,8 @@ def test_hits_are_our_records_with_structure(retriever):
     assert len(hits) == 3 and all(isinstance(h, Hit) for h in hits)
     assert any(h.passage.short_title == "Shelter and SIFA Fireside" and (h.passage.section, h.passage.lesson) == ("Learning", 2)
                for h in hits)
-    assert hits[0].score >= hits[1].score >= hits[2].score and 0 < hits[0].score <= 1
+    # ranked by score after diversity: a case study's second passage may follow a lower-scored other one
+    assert hits[0].score == max(h.score for h in hits) and all(0 < h.score <= 1 for h in hits)
 
 
 def test_filter_by_case_study_and_section(retriever):

@@ -1,0 +1,100 @@
+"""Text helpers every stage shares: search terms, sentences, Markdown escaping, names.
+
+The leaf of the package: it imports nothing of ours, so any stage may import it.
+
+    >>> terms("How was the co-production funded?")
+    ['coproduct', 'product', 'fund']
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves tell me please us one ones get got make made way ways""".split()
+)
+# a word, its apostrophe suffix ("SIFA's", "don't") and hyphenated parts ("co-production")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:[-‐][^\W_]+)*", re.UNICODE)
+_CLITIC = re.compile(r"'(s|d|m|re|ve|ll)$")  # "SIFA's" -> "sifa", "we're" -> "we"
+_NEGATION = re.compile(r"^(\w+)n't$")  # "don't" -> "do", "can't" -> "can"
+_NEGATED = {"ca": "can", "wo": "will", "sha": "shall"}
+_SENTENCE_END = re.compile(r"(?<=[.!?…])['’\"”)]?\s+(?=['‘\"“(£$]?[A-Z0-9])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
+# a sentence that leans on the one before it: "This has not been ...", "For example, ...", "However, ..."
+_REFERS_BACK = re.compile(
+    r"^\W*(this|that|these|those|it|its|they|their|them|such|however|but|also|likewise|similarly|overall|"
+    r"alongside|therefore|as a result|for example|for instance|in addition|in turn|again|even so|otherwise|"
+    r"here|there|both)\b",
+    re.IGNORECASE,
+)
+EVERYDAY_ZIPF = 6.0  # wordfreq's Zipf scale: "the" is 7.7, "weather" 4.9, "TUPE" 1.7
+NAME_MAX_ZIPF = 3.0  # rarer than this in everyday English (wordfreq's Zipf scale): a name, not a word
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def _words(text: str) -> list[str]:
+    """Lower-cased words; a hyphenated word also gives its joined form: "co-produce" -> "coproduce", "produce"."""
+    found = []
+    for word in _WORD.findall(text):
+        word = _CLITIC.sub("", _NEGATION.sub(lambda m: _NEGATED.get(m.group(1), m.group(1)), word.lower().replace("’", "'")))
+        parts = re.split(r"[-‐]", word)
+        found += ["".join(parts)] + [p for p in parts if len(p) > 2] if len(parts) > 1 else [word]
+    return found
+
+
+def terms(text: str) -> list[str]:
+    """Search terms of a text: "How was it funded?" -> ["fund"]."""
+    words = [w for w in _words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    return _stemmer().stemWords(words)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose at sentence ends: "It works. Honest!" -> ["It works.", "Honest!"]."""
+    pieces, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.start() + len(match.group(0).rstrip())
+        pieces.append(text[start:end].strip())
+        start = match.end()
+    pieces.append(text[start:].strip())
+    return [p for p in pieces if p]
+
+
+def refers_back(sentence: str) -> bool:
+    """Does the sentence need the one before it to make sense ("This enabled ...")?"""
+    return _REFERS_BACK.match(sentence) is not None
+
+
+def markdown_text(text: str) -> str:
+    """Text shown literally when rendered as Markdown: no HTML, links, emphasis or maths from it."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency  # its word lists load on first use, not at import
+
+    return zipf_frequency(_CLITIC.sub("", word.lower().replace("’", "'")), "en")
+
+
+def is_everyday_word(word: str) -> bool:
+    """Common in everyday English ("England", "I'd", "Mayor"), so not a name the corpus must know
+    ("Barnardo's", "NSPCC"). Judged by wordfreq's frequency lists, not a hand-made list."""
+    return _zipf(word) >= NAME_MAX_ZIPF
+
+
+def word_rarity(word: str) -> float:
+    """0 for the commonest English words, 1 for words wordfreq has never seen: "the" 0,
+    "weather" 0.19, "VAT" 0.41, "TUPE" 0.72."""
+    return max(0.0, (EVERYDAY_ZIPF - _zipf(word)) / EVERYDAY_ZIPF)

@@ -1,0 +1,112 @@
+"""Fit the coverage decision (assistant/refuse.py) on labelled questions, and say how well it holds.
+
+    .venv/bin/python eval/calibrate.py            # signals, fitted weights, cross-validated figures
+
+Labelled sets: tests/data/calibration/answerable.jsonl and out_of_scope.jsonl (written for this from
+the corpus, in users' words, never from a check split), tests/data/scope_questions.jsonl, and the
+`tune` split of eval/practice.jsonl. Copy the printed WEIGHTS and BIAS into refuse.py.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.evaluate import filters_of, load_questions  # noqa: E402
+from assistant.followup import readings  # noqa: E402
+from assistant.pipeline import open_answerer  # noqa: E402
+from assistant.refuse import CLOSEST_SHARE, WEIGHTS  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+L2 = 0.01  # keeps the weights of rarely decisive signals small
+FOLDS = 5
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+
+
+def labelled() -> list[tuple[dict, int, str]]:
+    rows: list[tuple[dict, int, str]] = []
+    for name in ("answerable", "out_of_scope"):
+        rows += [(q, int(q["kind"] != "refuse"), name) for q in load_questions(DATA / "calibration" / f"{name}.jsonl")]
+    rows += [({"question": q["question"]}, int(q["in_scope"]), "scope_questions")
+             for q in load_questions(DATA / "scope_questions.jsonl")]
+    rows += [(q, int(q["kind"] != "refuse"), "practice-tune")
+             for q in load_questions(ROOT / "eval" / "practice.jsonl") if q.get("split") == "tune"]
+    return rows
+
+
+def features(answerer, rows: list[tuple[dict, int, str]]) -> tuple[np.ndarray, list]:
+    found, names = [], []
+    for question, _, _ in rows:
+        history = question.get("history") or []
+        options = readings(question["question"], history, answerer.retriever.catalogue)
+        _, _, coverage, _ = answerer.best_reading(question["question"], options, filters_of(question, answerer),
+                                                  calibrating=True)
+        found.append(coverage.signals.as_row())
+        names.append(coverage.unknown_names)
+    return np.array(found), names
+
+
+def fit(x: np.ndarray, y: np.ndarray, steps: int = 5000, rate: float = 0.5) -> tuple[np.ndarray, float]:
+    """Logistic regression by gradient descent on standardised signals, L2 on the weights; returned
+    as weights and bias for the raw signals."""
+    mean, spread = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mean) / spread
+    w, b = np.zeros(x.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        w -= rate * (z.T @ (p - y) / len(y) + L2 * w)
+        b -= rate * float(np.mean(p - y))
+    return w / spread, b - float(np.sum(w * mean / spread))
+
+
+def figures(p: np.ndarray, y: np.ndarray, named: np.ndarray, threshold: float) -> str:
+    answered = (p >= threshold) & ~named
+    closest = (p >= CLOSEST_SHARE * threshold) & ~answered & ~named
+    return (f"false refusals {int(np.sum(~answered & (y == 1)))}/{int(np.sum(y == 1))} "
+            f"(of which 'closest' {int(np.sum(closest & (y == 1)))}), "
+            f"out of scope answered {int(np.sum(answered & (y == 0)))}/{int(np.sum(y == 0))} "
+            f"(declined outright {int(np.sum(~answered & ~closest & (y == 0)))})")
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    answerer = open_answerer(settings)
+    rows = labelled()
+    x, names = features(answerer, rows)
+    y = np.array([label for _, label, _ in rows], dtype=float)
+    named = np.array([bool(n) for n in names])
+    for label, name in ((1, "answerable"), (0, "out of scope")):
+        print(f"mean signals, {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in zip(WEIGHTS, x[y == label].mean(axis=0))))
+    w, b = fit(x, y)
+    print("WEIGHTS = {" + ", ".join(f'"{k}": {v:.2f}' for k, v in zip(WEIGHTS, w)) + "}")
+    print(f"BIAS = {b:.2f}")
+    order = np.random.default_rng(0).permutation(len(y))
+    held = np.zeros(len(y))
+    for fold in range(FOLDS):
+        test = order[fold::FOLDS]
+        train = np.setdiff1d(order, test)
+        fw, fb = fit(x[train], y[train])
+        held[test] = 1 / (1 + np.exp(-(x[test] @ fw + fb)))
+    sources = list(dict.fromkeys(s for _, _, s in rows))
+    for threshold in THRESHOLDS:
+        print(f"{FOLDS}-fold cross-validated, answering at {threshold}:")
+        for source in sources:
+            mask = np.array([s == source for _, _, s in rows])
+            print(f"  {source:<16} {figures(held[mask], y[mask], named[mask], threshold)}")
+    threshold = settings.refusal_threshold
+    wrong = [(round(float(held[i]), 2), rows[i][0]["question"], names[i]) for i in range(len(y))
+             if ((held[i] >= threshold) and not named[i]) != bool(y[i])]
+    print(f"held-out mistakes at {threshold} (probability, question, unknown names):")
+    for item in sorted(wrong):
+        print("  ", json.dumps(item, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

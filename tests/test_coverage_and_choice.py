@@ -1,0 +1,123 @@
+"""The coverage decision and sentence choice on hand-built records: no model, no index."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.catalogue import Catalogue
+from assistant.compose import compose
+from assistant.followup import readings
+from assistant.keyword import KeywordIndex
+from assistant.parse import parse, sentences_of
+from assistant.records import Document, Hit, Passage
+from assistant.refuse import ANSWERED, CLOSEST, DECLINED, assess, unknown_names
+
+THRESHOLD = 0.3
+
+
+def _passage(case: str, text: str, section: str = "overview", kind: str = "paragraph", position: int = 0,
+             lesson: int | None = None) -> Passage:
+    return Passage(id=f"{case}#{position}", case_study=f"Working together ({case})", organisations=(case,),
+                   section=section, lesson=lesson, kind=kind, text=text, source=f"{case}.md", position=position,
+                   content_hash=str(position))
+
+
+TOUCHSTONE = _passage("Touchstone", "Touchstone provides mental health services across West and South Yorkshire. "
+                                    "It works with 16 smaller organisations. This enabled growth.")
+P3 = _passage("P3", "P3 took on legal, contractual and performance risk. Cohort 4 brought expertise.", position=1)
+SIFA = _passage("SIFA", "Shelter and SIFA met regularly. They built a strong relationship.", position=2)
+KEYWORD = KeywordIndex.build([TOUCHSTONE, P3, SIFA, _passage("POhWER", "Co-production of services with coproducing "
+                                                                       "partners in England.", position=3)])
+
+
+def _hit(passage: Passage, sentences: tuple[float, ...], score: float = 0.9) -> Hit:
+    return Hit(passage, score, max(sentences), sentences)
+
+
+@pytest.mark.parametrize("best_sentence, margin, outcome", [
+    (0.75, 0.2, ANSWERED),  # close sentence, close to in-scope examples
+    (0.30, -0.2, CLOSEST),  # the corpus comes near, but does not answer
+    (0.10, -0.4, DECLINED),  # far from the corpus, close to out-of-scope examples
+])
+def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome):
+    hits = [_hit(TOUCHSTONE, (best_sentence, 0.1, 0.1))]
+    coverage = assess("which organisations does Touchstone work with?", hits, KEYWORD, THRESHOLD, False, margin)
+    assert coverage.outcome == outcome
+
+
+def test_unknown_everyday_words_weigh_less_than_unknown_rare_ones():
+    hits = [_hit(TOUCHSTONE, (0.5, 0.1, 0.1))]
+    everyday = assess("what services does Touchstone provide today", hits, KEYWORD, THRESHOLD)
+    rare = assess("what services does Touchstone provide under TUPE", hits, KEYWORD, THRESHOLD)
+    assert rare.signals.unknown_rarity > everyday.signals.unknown_rarity
+    assert rare.probability < everyday.probability
+
+
+@pytest.mark.parametrize("question, names", [
+    ("What did Barnardo's learn from its partnerships?", ("Barnardo's",)),
+    ("How does NSPCC work with Touchstone?", ("NSPCC",)),
+    ("In England I'd like to know how Touchstone works", ()),  # everyday words, not names
+    ("We're in Wales and I'm new: what did English charities learn?", ()),
+])
+def test_names_the_corpus_never_uses_are_told_from_everyday_words(question, names):
+    assert unknown_names(question, KEYWORD) == names
+
+
+def test_word_families_match_in_keyword_search():
+    assert KEYWORD.knows("coproduct")  # "coproduction", from a corpus that says "co-production"
+    for question in ("coproduction", "co-produce", "coproducing"):
+        assert KEYWORD.search(question, 3)[0][0] == "POhWER#3"
+
+
+def test_the_sentence_that_answers_leads_and_weak_case_studies_are_left_out():
+    hits = [_hit(TOUCHSTONE, (0.45, 0.80, 0.2)), _hit(P3, (0.30, 0.2)), _hit(SIFA, (0.05, 0.05), score=0.3)]
+    text, sources, _ = compose("how many smaller organisations does Touchstone work with?", hits, 180)
+    first_block = text.split("\n\n")[1]
+    assert first_block.startswith("**Touchstone**:") and "16 smaller organisations" in first_block  # the fact first
+    assert "SIFA" not in text and all(h.passage.case_study != SIFA.case_study for h in sources)
+
+
+def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
+    hits = [_hit(TOUCHSTONE, (0.2, 0.3, 0.9))]
+    text, _, _ = compose("what enabled growth?", hits, 180)
+    assert "It works with 16 smaller organisations. This enabled growth." in text
+
+
+def test_citations_are_numbered_in_the_order_they_appear():
+    hits = [_hit(SIFA, (0.3, 0.3)), _hit(TOUCHSTONE, (0.9, 0.2, 0.2)), _hit(P3, (0.6, 0.5))]
+    text, sources, excerpts = compose("where does Touchstone work, and who took the risk?", hits, 180)
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\]", text)]
+    assert numbers == sorted(numbers) and set(numbers) == set(range(1, len(sources) + 1))
+    assert sources[0].passage is TOUCHSTONE and len(excerpts) == len(sources)
+
+
+def test_a_follow_up_hears_something_new():
+    hits = [_hit(TOUCHSTONE, (0.9, 0.85, 0.1))]
+    said = "Touchstone provides mental health services across West and South Yorkshire [1]."
+    text, _, _ = compose("tell me more about Touchstone", hits, 180, already_said=said)
+    assert "16 smaller organisations" in text.split("\n\n")[1].split("[1]")[0]
+
+
+def test_lists_give_their_lead_in_and_items_as_sentences():
+    passage = _passage("SIFA", "They work across four areas, including\n• housing\n• employment.", kind="list")
+    assert sentences_of(passage) == ["They work across four areas, including", "• housing", "• employment."]
+
+
+def test_a_preface_is_never_a_case_study():
+    preface = Document("00-preface.md", "Case Studies", (), "We have worked with several organisations.", kind="preface")
+    assert parse(preface) == []
+    seed = Document("seed.txt", "Seed", (), "Some words about the report.\n\nA partnership that worked (Alpha and Beta)\n\n"
+                    "Alpha and Beta worked together.\n\nLearning\n\n1. Trust matters.\n", layout="plain")
+    assert {p.short_title for p in parse(seed)} == {"Alpha and Beta"}
+
+
+def test_a_question_in_a_conversation_is_read_both_ways_the_likelier_first():
+    catalogue = Catalogue.build([TOUCHSTONE, P3])
+    history = [{"role": "user", "content": "What did Touchstone do?"}, {"role": "assistant", "content": "..."}]
+    follow_up, standalone = readings("what did they learn?", history, catalogue)
+    assert follow_up.focus == [TOUCHSTONE.case_study] and standalone.focus is None
+    first, second = readings("how do other charities handle trust between partners?", history, catalogue)
+    assert first.focus is None and second.focus == [TOUCHSTONE.case_study]
+    assert [r.focus for r in readings("What did P3 learn?", history, catalogue)] == [[P3.case_study]]
