@@ -33,7 +33,8 @@ ingest: setup
 	$(PY) -m assistant ingest
 
 eval: setup
-	$(PY) -m assistant eval --questions eval/dev.jsonl --out eval/results.jsonl
+	$(PY) -m assistant eval --questions eval/dev.jsonl --out eval/results-dev.jsonl
+	$(PY) -m assistant eval --questions eval/practice.jsonl --out eval/results-practice.jsonl
 
 bench: setup
 	$(PY) bench/retrieval.py

@@ -34,6 +34,8 @@ NAME_WEIGHT = 0.25  # the named case study's own name counts for less: it says w
 CASE_MARGIN = 0.4  # a case study whose best sentence trails the best of all by more is left out
 RELEVANCE_MARGIN = 0.3  # a further sentence trailing the best by more than this is left out
 SOURCE_DECAY = 0.08  # each further sentence from the same passage must be this much better
+CONTINUATION_BONUS = 0.1  # for the sentence after a chosen one
+MIN_POINTS = 3  # sentences an answer offers, if its case studies have them, however far behind the best
 MAX_POINTS = 6  # sentences (or whole lessons, quotes, list items) in one answer
 ALREADY_SAID_SHARE = 0.6  # of a sentence's terms in the previous answer, and it is not repeated
 WHOLE_UNIT_WORDS = 70  # lessons and quotes up to this length are quoted whole
@@ -118,27 +120,42 @@ def choose(question: str, hits: list[Hit], answer_words: int, names: frozenset[s
         case_best.setdefault(case_of[unit.hit_index], unit)
     leads = [u for u in case_best.values() if u.relevance >= best - CASE_MARGIN]
     cases = {case_of[u.hit_index] for u in leads}
-    rest = [u for u in ranked if case_of[u.hit_index] in cases and u not in leads and u.relevance >= best - RELEVANCE_MARGIN]
+    rest = [u for u in ranked if case_of[u.hit_index] in cases and u not in leads]
 
     chosen: list[_Unit] = []
     taken: set[tuple[int, int]] = set()
-    words = points = 0
-    for unit in leads + sorted(rest, key=lambda u: -u.relevance):
-        if points >= MAX_POINTS or (unit.hit_index, unit.order) in taken:
-            continue
+    words = 0
+
+    def worth(unit: _Unit) -> float:
+        """Relevance, less for each sentence already taken from its passage, more if it follows a
+        chosen one (the sentence after a problem often says how it was solved)."""
         from_passage = sum(1 for c in chosen if c.hit_index == unit.hit_index)
-        if unit not in leads and unit.relevance - SOURCE_DECAY * from_passage < best - RELEVANCE_MARGIN:
-            continue
+        follows = (unit.hit_index, unit.order - 1) in taken
+        return unit.relevance - SOURCE_DECAY * from_passage + CONTINUATION_BONUS * follows
+
+    def take(unit: _Unit) -> None:
+        nonlocal words
+        if (unit.hit_index, unit.order) in taken:
+            return
         group = [by_place[(unit.hit_index, o)] for o in unit.needs if (unit.hit_index, o) not in taken] + [unit]
         cost = sum(len(u.text.split()) for u in group)
         if chosen and words + cost > answer_words:
-            continue
+            return
+        points = len({c.group for c in chosen})
         for member in group:
             member.group = points
             taken.add((member.hit_index, member.order))
-        chosen += group
+        chosen.extend(group)
         words += cost
-        points += 1
+
+    for unit in leads:  # each case study that speaks to the question, by its best sentence
+        take(unit)
+    while rest and len({c.group for c in chosen}) < MAX_POINTS:
+        unit = max(rest, key=worth)
+        if worth(unit) < best - RELEVANCE_MARGIN and len({c.group for c in chosen}) >= MIN_POINTS:
+            break
+        rest.remove(unit)
+        take(unit)
     return chosen
 
 

@@ -34,15 +34,15 @@ from .text import STOPWORDS, is_everyday_word, markdown_text, terms, word_rarity
 # Fitted by eval/calibrate.py on tests/data/calibration/*.jsonl and tests/data/scope_questions.jsonl
 # (see that script's output in the README, "How refusal works").
 WEIGHTS = {
-    "best_sentence": 1.80,
-    "best_passage": 1.34,
-    "agreement": 0.03,
-    "known_share": 1.57,
+    "best_sentence": 2.11,
+    "best_passage": 1.09,
+    "agreement": 0.15,
+    "known_share": 1.55,
     "unknown_rarity": -1.72,
     "focused": 0.35,
-    "example_margin": 7.75,
+    "example_margin": 7.80,
 }
-BIAS = -2.13
+BIAS = -2.30
 # Below the answering threshold (settings.refusal_threshold, a probability) but above this share
 # of it: "not directly covered", with the closest passages; below: declined.
 CLOSEST_SHARE = 0.4

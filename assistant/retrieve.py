@@ -137,15 +137,19 @@ class Retriever:
             dense = self._nearest(snapshot, vector, _where(cases, sections))
         keyword = snapshot.keyword.search(query, self.settings.candidates, cases or None, sections or None)
 
+        hits = {h.passage.id: h for h in dense}
+        hits.update((h.passage.id, h) for h in self.store.hits([i for i, _ in keyword if i not in hits], vector))
+        # the candidates again, by their best sentence: a passage with one sentence that answers
+        # the question outranks one that is vaguely about it throughout
+        by_sentence = sorted(hits, key=lambda i: -max(hits[i].sentence_similarities, default=hits[i].similarity))
+        rankings = ([h.passage.id for h in dense], [i for i, _ in keyword], by_sentence)
         fused: dict[str, float] = {}
-        for ranking in ([h.passage.id for h in dense], [i for i, _ in keyword]):
+        for ranking in rankings:
             for rank, passage_id in enumerate(ranking):
                 fused[passage_id] = fused.get(passage_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        hits = {h.passage.id: h for h in dense}
-        hits.update((h.passage.id, h) for h in self.store.hits([i for i in fused if i not in hits], vector))
 
         boosted = set(intended_sections(query))
-        best_possible = 2.0 / (RRF_K + 1) * (SECTION_BOOST if boosted else 1.0)
+        best_possible = len(rankings) / (RRF_K + 1) * (SECTION_BOOST if boosted else 1.0)
         scored = [
             replace(hits[i], score=score * (SECTION_BOOST if hits[i].passage.section in boosted else 1.0) / best_possible)
             for i, score in fused.items() if i in hits

