@@ -108,7 +108,7 @@ class Answerer:
                 words: int) -> Generator[str, None, Answer]:
         started = time.perf_counter()
         notice, model = "", self.chat_model
-        options = readings(question, history, self.retriever.catalogue)
+        options = readings(question, history, self.retriever.catalogue, self.retriever.keyword.knows)
         if model is not None and history and options[0].focus is None:
             try:  # an LLM can say what "it" refers to better than our rules
                 options = [Resolved(complete(model, condense_messages(question, history)).strip().splitlines()[0], None)]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .catalogue import Catalogue
+from .text import terms
 
 _REFERRING = re.compile(
     r"\b(they|them|their|theirs|it|its|this|that|these|those|there|he|she|his|her|the partnership|"
@@ -40,11 +41,14 @@ def _case_studies_of(turn: Turn, catalogue: Catalogue) -> list[str]:
     return listed or catalogue.named_in(str(turn.get("content", "")))
 
 
-def readings(question: str, history: Sequence[Turn], catalogue: Catalogue) -> list[Resolved]:
+def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
+             knows: Callable[[str], bool] | None = None) -> list[Resolved]:
     """The ways to read a question in its conversation, the likelier first: standalone, or as a
     follow-up about the case studies of the last turns. The answering stage keeps the reading the
     corpus covers best, so "did anything go the other way?" is read as a follow-up and "how do
-    other charities build trust?" as a new question, without a list of words that mark follow-ups."""
+    other charities build trust?" as a new question, without a list of words that mark follow-ups.
+    `knows`: whether the corpus uses a search term; a question that doesn't lean on the conversation
+    and uses words the corpus doesn't know is read as a new question only."""
     named = catalogue.named_in(question)
     if named or not history:
         return [Resolved(question, named or None)]
@@ -69,8 +73,12 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue) -> li
             return [Resolved(f"{question} {last_user}", [cited[index]])]
     follow_up = Resolved(f"{question} {last_user}".strip(), previous or None)
     standalone = Resolved(question, None)
-    if _REFERRING.search(question) or len(question.split()) <= SHORT_QUESTION_WORDS:
+    if _REFERRING.search(question) or ordinal or len(question.split()) <= SHORT_QUESTION_WORDS:
         return [follow_up, standalone]
+    if knows is not None and not all(knows(t) for t in terms(question)):
+        # words the case studies never use: a new subject ("the rough sleeping count in Birmingham"),
+        # not more about the last one, however well the last one is covered
+        return [standalone]
     return [standalone, follow_up]
 
 

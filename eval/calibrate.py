@@ -45,7 +45,7 @@ def features(answerer, rows: list[tuple[dict, int, str]]) -> tuple[np.ndarray, l
     found, names = [], []
     for question, _, _ in rows:
         history = question.get("history") or []
-        options = readings(question["question"], history, answerer.retriever.catalogue)
+        options = readings(question["question"], history, answerer.retriever.catalogue, answerer.retriever.keyword.knows)
         _, _, coverage, _ = answerer.best_reading(question["question"], options, filters_of(question, answerer),
                                                   calibrating=True)
         found.append(coverage.signals.as_row())

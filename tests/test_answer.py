@@ -135,7 +135,8 @@ def test_the_coverage_decision_holds_on_the_labelled_questions(real_answerer):
     mostly facts the case studies' organisations never give (a CEO's name, an income)."""
     false_refusals, answered_out_of_scope = [], []
     for question, in_scope in _labelled():
-        options = readings(question["question"], question.get("history") or [], real_answerer.retriever.catalogue)
+        options = readings(question["question"], question.get("history") or [], real_answerer.retriever.catalogue,
+                           real_answerer.retriever.keyword.knows)
         _, _, coverage, _ = real_answerer.best_reading(question["question"], options,
                                                        filters_of(question, real_answerer), calibrating=True)
         if in_scope and not coverage.covered:

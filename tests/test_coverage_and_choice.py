@@ -121,3 +121,5 @@ def test_a_question_in_a_conversation_is_read_both_ways_the_likelier_first():
     first, second = readings("how do other charities handle trust between partners?", history, catalogue)
     assert first.focus is None and second.focus == [TOUCHSTONE.case_study]
     assert [r.focus for r in readings("What did P3 learn?", history, catalogue)] == [[P3.case_study]]
+    new_subject = readings("What's the latest rough sleeping count for Birmingham?", history, catalogue, KEYWORD.knows)
+    assert [r.focus for r in new_subject] == [None]  # words the case studies never use: not about Touchstone
