@@ -141,7 +141,7 @@ class Retriever:
         hits.update((h.passage.id, h) for h in self.store.hits([i for i, _ in keyword if i not in hits], vector))
         # the candidates again, by their best sentence: a passage with one sentence that answers
         # the question outranks one that is vaguely about it throughout
-        by_sentence = sorted(hits, key=lambda i: -max(hits[i].sentence_similarities, default=hits[i].similarity))
+        by_sentence = sorted(hits, key=lambda i: (-max(hits[i].sentence_similarities, default=hits[i].similarity), i))
         rankings = ([h.passage.id for h in dense], [i for i, _ in keyword], by_sentence)
         fused: dict[str, float] = {}
         for ranking in rankings:
@@ -154,7 +154,7 @@ class Retriever:
             replace(hits[i], score=score * (SECTION_BOOST if hits[i].passage.section in boosted else 1.0) / best_possible)
             for i, score in fused.items() if i in hits
         ]
-        return _diversify(sorted(scored, key=lambda h: -h.score), k)
+        return _diversify(sorted(scored, key=lambda h: (-h.score, h.passage.id)), k)  # ties: the same order every time
 
     def _nearest(self, snapshot: Snapshot, vector: list[float], where: dict | None) -> list[Hit]:
         """The nearest passages of the snapshot. While an ingest runs the store also holds its

@@ -20,10 +20,12 @@ from assistant.text import terms
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+DIMENSIONS = 384
 
 
 class FakeEmbeddings(Embeddings):
-    """Bag of stemmed words hashed into 64 dimensions: texts sharing words are similar.
+    """Bag of stemmed words hashed into 384 dimensions (few collisions, so few exact ties for the
+    vector index to order arbitrarily): texts sharing words are similar.
 
     Counts what it embeds (texts, and calls: an ingest makes one call per batch of passages, with
     their sentences), so tests can tell re-embedding from reuse; `fail_after` calls it crashes."""
@@ -36,9 +38,9 @@ class FakeEmbeddings(Embeddings):
         self.fail_after = fail_after
 
     def _vector(self, text: str) -> list[float]:
-        vector = [0.0] * 64
+        vector = [0.0] * DIMENSIONS
         for term in terms(text) or ["empty"]:
-            vector[int(hashlib.md5(term.encode()).hexdigest(), 16) % 64] += 1.0
+            vector[int(hashlib.md5(term.encode()).hexdigest(), 16) % DIMENSIONS] += 1.0
         norm = math.sqrt(sum(v * v for v in vector))
         return [v / norm for v in vector]
 
