@@ -38,7 +38,7 @@ CONTINUATION_BONUS = 0.1  # for the sentence after a chosen one
 MIN_POINTS = 3  # sentences an answer offers, if its case studies have them, however far behind the best
 MAX_POINTS = 6  # sentences (or whole lessons, quotes, list items) in one answer
 ALREADY_SAID_SHARE = 0.6  # of a sentence's terms in the previous answer, and it is not repeated
-WHOLE_UNIT_WORDS = 70  # lessons and quotes up to this length are quoted whole
+WHOLE_UNIT_WORDS = 70  # lessons, quotes and lists up to this length are quoted whole
 _NUMERIC_QUESTION = re.compile(
     r"\b(how many|how much|how long|what year|which year|when|how old|what age|age range|how big|how large|worth)\b",
     re.IGNORECASE)
@@ -47,7 +47,7 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,3}[.)])\s+")
 
 @dataclass
 class _Unit:
-    """A candidate piece of an answer: a sentence, a list item, or a whole short lesson or quote."""
+    """A candidate piece of an answer: a sentence, a list item, or a whole short lesson, quote or list."""
 
     hit_index: int
     order: int  # position within its passage
