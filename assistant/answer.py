@@ -150,7 +150,7 @@ class Answerer:
             yield "\n\n"
             yield from _word_pieces(text)
             return finish(replace(offline, notice=generated))
-        return finish(generated)
+        return finish(replace(generated, notice=" ".join(filter(None, [notice, generated.notice]))))
 
     def best_reading(self, question: str, options: list[Resolved], filters: Filters | None,
                      calibrating: bool = False) -> tuple[Resolved, list[Hit], Coverage, bool]:

@@ -21,6 +21,7 @@ from assistant.llm import SYSTEM_PROMPT, answer_messages, build_chat_model
 from assistant.parse import parse
 from assistant.pipeline import open_answerer
 from assistant.read import read_corpus
+from assistant.retrieve import Filters
 from assistant.settings import Settings
 from assistant.verify import SUPPORT_THRESHOLD, Verifier
 from conftest import DATA, ROOT
@@ -49,6 +50,13 @@ def test_a_supported_answer_is_shown_with_every_source_cited(real_answerer, real
     assert "collaboration works" in answer.text
     assert _numbers(answer.text) == set(range(1, len(answer.sources) + 1))
     assert all("Touchstone" in h.passage.case_study for h in answer.sources)
+
+
+def test_a_generated_answer_keeps_the_note_that_the_filter_was_widened(real_answerer, real_settings):
+    answerer = _with_model(real_answerer, real_settings, ScriptedChatModel(scripts=[GOOD]))
+    p3 = next(c.title for c in real_answerer.retriever.catalogue.cases if "P3" in c.title)
+    answer = answerer.ask("What did Touchstone learn?", filters=Filters((p3,)))
+    assert answer.mode == "llm:test:scripted" and "your filter" in answer.notice
 
 
 def test_unsupported_sentences_are_dropped_and_counted(real_answerer, real_settings):
