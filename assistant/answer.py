@@ -31,6 +31,9 @@ MIN_SUPPORTED_SHARE = 0.5  # of a generated answer's sentences, or the offline a
 CLOSEST_SOURCES = 2  # passages offered when the case studies come close to a question but don't answer it
 CLOSEST_WORDS = 60
 CLOSEST_LEAD = "The case studies don't answer this directly. The closest they come:"
+# when the case studies discuss the topic but never give the fact asked for
+MISSING_FACT_LEAD = "The case studies don't give {} for this. The closest they come:"
+FACT_NAMES = {"money": "a sum of money", "date": "a date", "duration": "a length of time", "number": "a figure"}
 
 
 def _names(titles: Sequence[str], retriever: Retriever) -> str:
@@ -130,7 +133,8 @@ class Answerer:
         names = frozenset(self.retriever.catalogue.name_terms(resolved.focus or []))
         said = _last_answer(history)
         if coverage.outcome == CLOSEST:
-            text, sources, excerpts = compose(question, hits[:CLOSEST_SOURCES], CLOSEST_WORDS, names, said, lead=CLOSEST_LEAD)
+            lead = MISSING_FACT_LEAD.format(FACT_NAMES[coverage.missing_fact]) if coverage.missing_fact else CLOSEST_LEAD
+            text, sources, excerpts = compose(question, hits[:CLOSEST_SOURCES], CLOSEST_WORDS, names, said, lead=lead)
             yield from _word_pieces(text)
             return finish(Answer(question, text, sources, refused=True, excerpts=excerpts, notice=notice,
                                  outcome=CLOSEST))
@@ -154,10 +158,11 @@ class Answerer:
 
     def best_reading(self, question: str, options: list[Resolved], filters: Filters | None,
                      calibrating: bool = False) -> tuple[Resolved, list[Hit], Coverage, bool]:
-        """The reading of the question the corpus covers best (the likelier one wins a tie)."""
+        """The reading of the question the corpus covers best: one it answers over one it doesn't,
+        then the likelier (the first wins a tie)."""
         read = [(resolved, *self.scope(question, resolved.query, resolved.focus, filters, calibrating))
                 for resolved in options]
-        return max(read, key=lambda reading: reading[2].probability)
+        return max(read, key=lambda reading: (reading[2].covered, reading[2].probability))
 
     def scope(self, question: str, query: str, focus: list[str] | None, filters: Filters | None,
               calibrating: bool = False) -> tuple[list[Hit], Coverage, bool]:

@@ -16,9 +16,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from .asks import carries_fact, fact_kinds, intended_sections
 from .parse import sentences_of
 from .records import Hit
-from .retrieve import intended_sections
 from .text import markdown_text, refers_back, terms
 from .verify import looks_like_instruction
 
@@ -28,7 +28,7 @@ SENTENCE_WEIGHT = 1.0  # cosine similarity of question and sentence
 PASSAGE_WEIGHT = 0.5  # cosine similarity of question and the sentence's passage
 TERMS_WEIGHT = 0.5  # share of the question's (rarity-weighted) terms in the sentence
 RANK_WEIGHT = 0.2  # the passage's fused retrieval score
-NUMBER_BONUS = 0.15  # a sentence with a number, for a how-many question
+FACT_BONUS = 0.15  # a sentence carrying the kind of fact asked for (a sum, a date, a number)
 SECTION_BONUS = 0.3  # a sentence of the asked-for section (lessons, challenges, enablers)
 NAME_WEIGHT = 0.25  # the named case study's own name counts for less: it says which case, not what
 CASE_MARGIN = 0.4  # a case study whose best sentence trails the best of all by more is left out
@@ -39,9 +39,6 @@ MIN_POINTS = 3  # sentences an answer offers, if its case studies have them, how
 MAX_POINTS = 6  # sentences (or whole lessons, quotes, list items) in one answer
 ALREADY_SAID_SHARE = 0.6  # of a sentence's terms in the previous answer, and it is not repeated
 WHOLE_UNIT_WORDS = 70  # lessons, quotes and lists up to this length are quoted whole
-_NUMERIC_QUESTION = re.compile(
-    r"\b(how many|how much|how long|what year|which year|when|how old|what age|age range|how big|how large|worth)\b",
-    re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,3}[.)])\s+")
 
 
@@ -85,12 +82,12 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
     df = {t: sum(1 for ts in unit_terms if t in ts) for t in question_terms}
     idf = {t: math.log(1 + len(units) / (1 + df[t])) * (NAME_WEIGHT if t in names else 1.0) for t in question_terms}
     total = sum(idf.values()) or 1.0
-    numeric = bool(_NUMERIC_QUESTION.search(question))
+    kinds = fact_kinds(question)
     asked = set(intended_sections(question))
     for unit, found in zip(units, unit_terms):
         hit = hits[unit.hit_index]
         overlap = sum(idf[t] for t in question_terms & found) / total
-        intent = NUMBER_BONUS * (numeric and bool(re.search(r"\d", unit.text))) + SECTION_BONUS * (hit.passage.section in asked)
+        intent = FACT_BONUS * carries_fact(unit.text, kinds) + SECTION_BONUS * (hit.passage.section in asked)
         unit.relevance = (SENTENCE_WEIGHT * unit.similarity + PASSAGE_WEIGHT * hit.similarity
                           + TERMS_WEIGHT * overlap + RANK_WEIGHT * hit.score + intent)
 

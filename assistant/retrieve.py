@@ -12,12 +12,12 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, replace
 
 from langchain_core.embeddings import Embeddings
 
+from .asks import intended_sections
 from .catalogue import Catalogue
 from .embed import PackagedEmbeddings
 from .keyword import KeywordIndex
@@ -33,11 +33,6 @@ MAX_NEAREST = 4096  # how far past an ingest's unpublished passages a search rea
 SNAPSHOT_RETRIES = 3  # searches again when an ingest publishes mid-search; a fourth publish in a row is not waited for
 RECENT_VECTORS = 32  # query vectors kept for reuse
 DIVERSITY_DECAY = 0.6  # weight of a case study's second passage, 0.36 for its third, ...
-_SECTION_INTENT = {
-    "Learning": re.compile(r"\b(learn\w*|lessons?|takeaways?|advice)\b", re.IGNORECASE),
-    "Challenges": re.compile(r"\b(challeng\w*|difficult\w*|problems?|barriers?|obstacles?|went wrong)\b", re.IGNORECASE),
-    "Enablers": re.compile(r"\b(enabl\w*|success factors?|made it work|helped it work)\b", re.IGNORECASE),
-}
 
 
 @dataclass(frozen=True)
@@ -46,10 +41,6 @@ class Filters:
 
     case_studies: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
-
-
-def intended_sections(question: str) -> list[str]:
-    return [section for section, pattern in _SECTION_INTENT.items() if pattern.search(question)]
 
 
 class Retriever:

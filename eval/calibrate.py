@@ -2,8 +2,9 @@
 
     .venv/bin/python eval/calibrate.py            # signals, fitted weights, cross-validated figures
 
-Labelled sets: tests/data/calibration/answerable.jsonl and out_of_scope.jsonl (written for this from
-the corpus, in users' words, never from a check split), tests/data/scope_questions.jsonl, and the
+Labelled sets: tests/data/calibration/answerable.jsonl, out_of_scope.jsonl and facts.jsonl (written
+for this from the corpus, in users' words, never from a check split; facts.jsonl asks for sums,
+dates and numbers the corpus gives or doesn't), tests/data/scope_questions.jsonl, and the
 `tune` split of eval/practice.jsonl. Copy the printed WEIGHTS and BIAS into refuse.py.
 """
 
@@ -32,7 +33,7 @@ THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 
 def labelled() -> list[tuple[dict, int, str]]:
     rows: list[tuple[dict, int, str]] = []
-    for name in ("answerable", "out_of_scope"):
+    for name in ("answerable", "out_of_scope", "facts"):
         rows += [(q, int(q["kind"] != "refuse"), name) for q in load_questions(DATA / "calibration" / f"{name}.jsonl")]
     rows += [({"question": q["question"]}, int(q["in_scope"]), "scope_questions")
              for q in load_questions(DATA / "scope_questions.jsonl")]
@@ -41,8 +42,10 @@ def labelled() -> list[tuple[dict, int, str]]:
     return rows
 
 
-def features(answerer, rows: list[tuple[dict, int, str]]) -> tuple[np.ndarray, list]:
-    found, names = [], []
+def features(answerer, rows: list[tuple[dict, int, str]]) -> tuple[np.ndarray, list, np.ndarray]:
+    """The signals of each question, the unknown names that decline it, and whether it asks for a
+    fact no near sentence carries (then it is at best "closest")."""
+    found, names, missing = [], [], []
     for question, _, _ in rows:
         history = question.get("history") or []
         options = readings(question["question"], history, answerer.retriever.catalogue, answerer.retriever.keyword.knows)
@@ -50,7 +53,8 @@ def features(answerer, rows: list[tuple[dict, int, str]]) -> tuple[np.ndarray, l
                                                   calibrating=True)
         found.append(coverage.signals.as_row())
         names.append(coverage.unknown_names)
-    return np.array(found), names
+        missing.append(bool(coverage.missing_fact))
+    return np.array(found), names, np.array(missing)
 
 
 def fit(x: np.ndarray, y: np.ndarray, steps: int = 5000, rate: float = 0.5) -> tuple[np.ndarray, float]:
@@ -66,8 +70,8 @@ def fit(x: np.ndarray, y: np.ndarray, steps: int = 5000, rate: float = 0.5) -> t
     return w / spread, b - float(np.sum(w * mean / spread))
 
 
-def figures(p: np.ndarray, y: np.ndarray, named: np.ndarray, threshold: float) -> str:
-    answered = (p >= threshold) & ~named
+def figures(p: np.ndarray, y: np.ndarray, named: np.ndarray, missing: np.ndarray, threshold: float) -> str:
+    answered = (p >= threshold) & ~named & ~missing
     closest = (p >= CLOSEST_SHARE * threshold) & ~answered & ~named
     return (f"false refusals {int(np.sum(~answered & (y == 1)))}/{int(np.sum(y == 1))} "
             f"(of which 'closest' {int(np.sum(closest & (y == 1)))}), "
@@ -79,19 +83,23 @@ def main() -> None:
     settings = Settings.from_env()
     answerer = open_answerer(settings)
     rows = labelled()
-    x, names = features(answerer, rows)
+    x, names, missing = features(answerer, rows)
     y = np.array([label for _, label, _ in rows], dtype=float)
     named = np.array([bool(n) for n in names])
     for label, name in ((1, "answerable"), (0, "out of scope")):
         print(f"mean signals, {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in zip(WEIGHTS, x[y == label].mean(axis=0))))
-    w, b = fit(x, y)
+    # not what the model learns from: questions declined or "closest" whatever it says, and facts.jsonl,
+    # which is there to measure the missing-fact rule (its out-of-scope questions look answerable by
+    # every signal the model has, so fitting on them only moves its bias)
+    decided = named | missing | np.array([source == "facts" for _, _, source in rows])
+    w, b = fit(x[~decided], y[~decided])
     print("WEIGHTS = {" + ", ".join(f'"{k}": {v:.2f}' for k, v in zip(WEIGHTS, w)) + "}")
     print(f"BIAS = {b:.2f}")
     order = np.random.default_rng(0).permutation(len(y))
     held = np.zeros(len(y))
     for fold in range(FOLDS):
         test = order[fold::FOLDS]
-        train = np.setdiff1d(order, test)
+        train = np.setdiff1d(order[~decided[order]], test)
         fw, fb = fit(x[train], y[train])
         held[test] = 1 / (1 + np.exp(-(x[test] @ fw + fb)))
     sources = list(dict.fromkeys(s for _, _, s in rows))
@@ -99,11 +107,11 @@ def main() -> None:
         print(f"{FOLDS}-fold cross-validated, answering at {threshold}:")
         for source in sources:
             mask = np.array([s == source for _, _, s in rows])
-            print(f"  {source:<16} {figures(held[mask], y[mask], named[mask], threshold)}")
+            print(f"  {source:<16} {figures(held[mask], y[mask], named[mask], missing[mask], threshold)}")
     threshold = settings.refusal_threshold
-    wrong = [(round(float(held[i]), 2), rows[i][0]["question"], names[i]) for i in range(len(y))
-             if ((held[i] >= threshold) and not named[i]) != bool(y[i])]
-    print(f"held-out mistakes at {threshold} (probability, question, unknown names):")
+    wrong = [(round(float(held[i]), 2), rows[i][0]["question"], names[i], bool(missing[i])) for i in range(len(y))
+             if ((held[i] >= threshold) and not named[i] and not missing[i]) != bool(y[i])]
+    print(f"held-out mistakes at {threshold} (probability, question, unknown names, fact missing):")
     for item in sorted(wrong):
         print("  ", json.dumps(item, ensure_ascii=False))
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from assistant.asks import carries_fact, fact_kinds
 from assistant.catalogue import Catalogue
 from assistant.compose import compose
 from assistant.followup import readings
@@ -45,6 +46,38 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     hits = [_hit(TOUCHSTONE, (best_sentence, 0.1, 0.1))]
     coverage = assess("which organisations does Touchstone work with?", hits, KEYWORD, THRESHOLD, False, margin)
     assert coverage.outcome == outcome
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("how much did the trust give them?", ["money"]),
+    ("what's their annual turnover?", ["money"]),
+    ("when was the alliance formed?", ["date"]),
+    ("how long are the partner contracts now?", ["duration"]),
+    ("roughly how many orgs are in it?", ["number"]),
+    ("what % of the budget was cut?", ["money", "number"]),  # either answers it
+    ("when one partner hits a problem, what should the others do?", []),  # "when" opening a clause
+    ("how much of a problem is a short tender?", []),  # a degree, not a quantity
+    ("is it worth starting talks early?", []),
+    ("what is the value of an independent chair?", []),
+])
+def test_a_question_asking_for_a_fact_is_told_by_its_form(question, kinds):
+    assert fact_kinds(question) == kinds
+
+
+def test_a_fact_is_carried_only_by_a_sentence_of_its_kind():
+    assert carries_fact("In Bristol, the council tendered the £7.4m contract.", ["money"])
+    assert not carries_fact("It received three years funding from the trust.", ["money"])
+    assert carries_fact("It received three years funding from the trust.", ["duration"])
+    assert carries_fact("In 2019 Rethink was voted lead.", ["date"])
+    assert not carries_fact("Rethink was voted lead.", ["date", "number"])
+
+
+def test_a_question_for_a_fact_no_near_sentence_gives_is_at_best_the_closest():
+    hits = [_hit(TOUCHSTONE, (0.8, 0.7, 0.2))]
+    given = assess("how many smaller organisations does Touchstone work with?", hits, KEYWORD, THRESHOLD, True, 0.3)
+    missing = assess("how much does Touchstone pay its smaller organisations?", hits, KEYWORD, THRESHOLD, True, 0.3)
+    assert (given.outcome, given.missing_fact) == (ANSWERED, "")
+    assert (missing.outcome, missing.missing_fact) == (CLOSEST, "money")
 
 
 def test_unknown_everyday_words_weigh_less_than_unknown_rare_ones():

@@ -1,0 +1,67 @@
+"""What a question asks for, read from its form: the section it means (lessons, challenges,
+enablers) and the kind of fact its answer must carry (a sum of money, a date, a length of time, a
+number).
+
+The fact kinds are the classic answer types of question answering. A question asking "how much
+did the funder give?" is answered only by a sentence with a sum in it; when none of the sentences
+nearest the question has one, the case studies talk about the topic without giving the fact, and
+the answer says so instead of quoting the topic back.
+
+    >>> fact_kinds("How much did City Bridge Trust give them?")
+    ['money']
+    >>> carries_fact("It received three years funding from City Bridge Trust.", ["money"])
+    False
+"""
+
+from __future__ import annotations
+
+import re
+
+_SECTIONS = {
+    "Learning": re.compile(r"\b(learn\w*|lessons?|takeaways?|advice)\b", re.IGNORECASE),
+    "Challenges": re.compile(r"\b(challeng\w*|difficult\w*|problems?|barriers?|obstacles?|went wrong)\b", re.IGNORECASE),
+    "Enablers": re.compile(r"\b(enabl\w*|success factors?|made it work|helped it work)\b", re.IGNORECASE),
+}
+
+_AMOUNT = r"(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|several|a few|a couple of)"
+_MODAL = r"(did|does|do|was|is|were|are|will|would|should|could|can|has|have)"
+# kind: (how a question asks for it, how a sentence carries it)
+_FACT_KINDS = {
+    "money": (
+        re.compile(rf"\bhow much (money|funding|{_MODAL})\b(?! of\b)"
+                   r"|\bwhat(['’]?s| is| was| are| were)?\s[^?]{0,40}?\b(income|turnover|budget|salary|salaries|fees?|price)\b"
+                   rf"|\bwhat {_MODAL}\b.{{0,40}}\bcost\b", re.IGNORECASE),
+        re.compile(r"[£$€]\s?\d|\d\s?(m|k|bn)\b|\b(million|billion|thousand pounds)\b", re.IGNORECASE),
+    ),
+    "date": (
+        # "when did it start?", not "when a partner struggles, what ...?" nor "when does a partnership work?"
+        re.compile(r"\b(what|which|in what) year\b|\bsince when\b|\bwhen(['’]s| (was|were|did))\b|\bwhat date\b", re.IGNORECASE),
+        re.compile(r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|"
+                   r"november|december|spring|summer|autumn|winter)\b|\b(ago|since|early|first|then)\b", re.IGNORECASE),
+    ),
+    "duration": (
+        re.compile(r"\bhow long\b|\bfor how many (years|months|weeks)\b", re.IGNORECASE),
+        re.compile(_AMOUNT + r"[\s-]+(years?|months?|weeks?|days?)\b|\b(years|months|decades?)\b", re.IGNORECASE),
+    ),
+    "number": (
+        re.compile(r"\bhow (many|big|large|often)\b|\bhow much of (?!an?\b)|\b(what|which) (percentage|proportion|share|number)\b"
+                   r"|\bout of how many\b|\bpopulation\b|%|\bper ?cent\b", re.IGNORECASE),
+        re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+                   r"fifty|hundred|thousand|million|half|third|quarter|majority|most|all)\b", re.IGNORECASE),
+    ),
+}
+
+
+def intended_sections(question: str) -> list[str]:
+    """The sections a question asks about: "what did they learn?" -> ["Learning"]."""
+    return [section for section, pattern in _SECTIONS.items() if pattern.search(question)]
+
+
+def fact_kinds(question: str) -> list[str]:
+    """The kinds of fact the question's answer must carry (none for a question of how or why)."""
+    return [kind for kind, (asked, _) in _FACT_KINDS.items() if asked.search(question)]
+
+
+def carries_fact(sentence: str, kinds: list[str]) -> bool:
+    """Does the sentence carry a fact of one of these kinds?"""
+    return any(_FACT_KINDS[kind][1].search(sentence) for kind in kinds)
