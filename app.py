@@ -1,10 +1,15 @@
-"""The web app's entry point: page setup and navigation only."""
+"""The web app's entry point: page setup, who may come in (ui.access), and navigation."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Case-study lessons", layout="centered")
+from assistant import Settings, ui
+
+# emoji icons: Streamlit draws them as the tab's icon itself, where a :material/...: icon is fetched
+# from an outside font host by every visitor's browser
+st.set_page_config(page_title="Case-study lessons", page_icon="💬", layout="centered")
+ui.access(Settings.from_env())
 st.navigation([
-    st.Page("app_pages/chat.py", title="Ask", icon=":material/chat:", default=True),
-    st.Page("app_pages/browse.py", title="Browse the case studies", icon=":material/menu_book:"),
-    st.Page("app_pages/briefing.py", title="Board briefing", icon=":material/description:"),
+    st.Page("app_pages/chat.py", title="Ask", icon="💬", default=True),
+    st.Page("app_pages/browse.py", title="Browse the case studies", icon="📖"),
+    st.Page("app_pages/briefing.py", title="Board briefing", icon="📄"),
 ]).run()

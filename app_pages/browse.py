@@ -25,7 +25,7 @@ case = cases[names.index(chosen)]
 with read:
     st.header(markdown_text(case.title))
     st.caption(markdown_text("Organisations: " + ", ".join(case.organisations)))
-    if st.button(f"Ask about {case.short_title}", type="primary"):
+    if st.button(f"Ask about {markdown_text(case.short_title)}", type="primary"):
         st.session_state.case_filter = [case.short_title]
         st.switch_page("app_pages/chat.py")
     ui.read_case_study(answerer.retriever.passages_of(case.title))

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from assistant import AssistantError, Settings, ui
+from assistant.feedback import MAX_COMMENT_CHARS
 from assistant.text import markdown_text
 from assistant.transcript import transcript_markdown
 
@@ -50,14 +51,19 @@ def history(earlier: list[dict]) -> list[dict]:
 
 def rate(index: int) -> None:
     turn, value = turns[index], st.session_state[f"rating-{index}"]
-    if value is not None and turn.get("rating_id") is None:
+    if value is None or not ui.within_rate(ui.RATINGS_PER_MINUTE, "ratings"):
+        return
+    if turn.get("rating_id") is None:
         turn["rating_id"] = feedback.record(turn["answer"], value, history=history(turns[:index]))
+    else:
+        feedback.change_rating(turn["rating_id"], value)
 
 
 def ask_for_feedback(index: int, turn: dict) -> None:
     st.feedback("thumbs", key=f"rating-{index}", on_change=rate, args=(index,))
     if turn.get("rating_id") is not None:
-        comment = st.text_input("What was wrong or missing? (optional)", key=f"comment-{index}")
+        comment = st.text_input("What was wrong or missing? (optional)", key=f"comment-{index}",
+                                max_chars=MAX_COMMENT_CHARS)
         if comment and st.session_state.get(f"comment-sent-{index}") != comment:
             feedback.add_comment(turn["rating_id"], comment)
             st.session_state[f"comment-sent-{index}"] = comment
@@ -70,7 +76,7 @@ def show_turn(index: int, turn: dict) -> None:
     with st.chat_message("assistant"):
         st.markdown(turn["answer"].text)
         if turn["answer"].notice:
-            st.info(turn["answer"].notice)
+            st.info(markdown_text(turn["answer"].notice))
         ui.source_cards(turn["answer"])
         ask_for_feedback(index, turn)
 
@@ -85,6 +91,10 @@ if not turns and not question:
         st.markdown(f"**{audience}**")
         for example in examples:
             st.button(example, key=f"starter-{example}", on_click=st.session_state.__setitem__, args=("starter", example))
+
+if question and not ui.within_rate(ui.QUESTIONS_PER_MINUTE, "questions"):
+    st.warning("That is a lot of questions in a minute: please wait a moment before asking again.")
+    question = None
 
 if question:
     with st.chat_message("user"):
@@ -102,7 +112,7 @@ if question:
         answer = streaming.answer
         written.markdown(answer.text)  # the final, verified text replaces what streamed in
         if answer.notice:
-            st.info(answer.notice)
+            st.info(markdown_text(answer.notice))
         ui.source_cards(answer)
         turns.append({"question": question, "answer": answer, "rating_id": None})
         ask_for_feedback(len(turns) - 1, turns[-1])

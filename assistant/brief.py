@@ -19,7 +19,7 @@ from .compose import compose
 from .records import Hit
 from .refuse import declined_text
 from .retrieve import Filters
-from .text import markdown_text
+from .text import markdown_text, printable
 from .themes import Theme, ThemeMap
 
 SCOPE = ("These are eight case studies from England, published in 2021 and told by the organisations "
@@ -136,7 +136,8 @@ def briefing_markdown(briefing: Briefing) -> str:
 
 
 def _plain(markdown: str) -> str:
-    return re.sub(r"\\(.)", r"\1", markdown.replace("**", ""))
+    """Markdown as the plain text a Word paragraph holds, without characters Word cannot store."""
+    return printable(re.sub(r"\\(.)", r"\1", markdown.replace("**", "")))
 
 
 def briefing_docx(briefing: Briefing) -> bytes:
@@ -144,7 +145,7 @@ def briefing_docx(briefing: Briefing) -> bytes:
     import docx
 
     document = docx.Document()
-    document.add_heading(f"Board briefing: {briefing.topic}", level=0)
+    document.add_heading(printable(f"Board briefing: {briefing.topic}"), level=0)
 
     def paragraphs(text: str) -> None:
         for block in text.split("\n\n"):
@@ -163,14 +164,14 @@ def briefing_docx(briefing: Briefing) -> bytes:
                 paragraphs(text)
         document.add_heading("Questions for the board", level=1)
         for question in briefing.board_questions:
-            document.add_paragraph(question, style="List Bullet")
+            document.add_paragraph(printable(question), style="List Bullet")
     document.add_heading("What these case studies do not tell you", level=1)
     for gap in briefing.gaps:
-        document.add_paragraph(gap, style="List Bullet")
+        document.add_paragraph(printable(gap), style="List Bullet")
     if briefing.sources:
         document.add_heading("Sources", level=1)
         for n, hit in enumerate(briefing.sources, 1):
-            document.add_paragraph(source_line(n, hit).split(". ", 1)[1], style="List Number")
+            document.add_paragraph(printable(source_line(n, hit).split(". ", 1)[1]), style="List Number")
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -74,6 +74,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     first question does not wait for the multi-second torch import."""
     from streamlit.web import cli as streamlit_cli
 
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not settings.sign_in_proxy:
+        print(f"WARNING: serving on {args.host}: anyone who can reach this address can use the app unless "
+              "sign-in is set up (README, \"Running it for a team\").", file=sys.stderr)
     threading.Thread(target=load_model, args=(settings.model,), daemon=True, name="warm-up").start()
     sys.argv = ["streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.address", args.host,
                 "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]

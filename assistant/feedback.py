@@ -20,6 +20,8 @@ from .catalogue import Catalogue
 from .records import Answer
 
 THUMBS_DOWN, THUMBS_UP = 0, 1  # the values st.feedback("thumbs") returns
+MAX_COMMENT_CHARS = 2000  # a comment says what was wrong or missing; more is kept to this length
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
 
 _SCHEMA = """
@@ -73,13 +75,19 @@ class FeedbackStore:
                 "INSERT INTO feedback (created_at, question, history, answer, refused, mode, sources, rating, comment)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (datetime.now(timezone.utc).isoformat(timespec="seconds"), answer.question, json.dumps(plain_history),
-                 answer.text, int(answer.refused), answer.mode, json.dumps(sources), int(rating), comment.strip()),
+                 answer.text, int(answer.refused), answer.mode, json.dumps(sources), int(rating),
+                 comment.strip()[:MAX_COMMENT_CHARS]),
             )
             return int(cursor.lastrowid or 0)
 
     def add_comment(self, rating_id: int, comment: str) -> None:
         with self._connect() as db:
-            db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment.strip(), rating_id))
+            db.execute("UPDATE feedback SET comment = ? WHERE id = ?", (comment.strip()[:MAX_COMMENT_CHARS], rating_id))
+
+    def change_rating(self, rating_id: int, rating: int) -> None:
+        """The reader changed their mind (thumbs down, then up): the stored rating follows."""
+        with self._connect() as db:
+            db.execute("UPDATE feedback SET rating = ? WHERE id = ?", (int(rating), rating_id))
 
     def ratings(self) -> list[Rating]:
         with self._connect() as db:
@@ -94,9 +102,18 @@ class FeedbackStore:
             writer = csv.writer(handle)
             writer.writerow(["id", "created_at", "rating", "question", "answer", "refused", "mode", "sources", "comment"])
             for r in rows:
-                writer.writerow([r.id, r.created_at, "up" if r.rating == THUMBS_UP else "down", r.question, r.answer,
-                                 r.refused, r.mode, "; ".join(s["case_study"] for s in r.sources), r.comment])
+                writer.writerow([_cell(v) for v in (
+                    r.id, r.created_at, "up" if r.rating == THUMBS_UP else "down", r.question, r.answer,
+                    r.refused, r.mode, "; ".join(s["case_study"] for s in r.sources), r.comment)])
         return len(rows)
+
+
+def _cell(value: object) -> object:
+    """A value a spreadsheet shows as text: one starting with =, +, -, @ (or a tab or line end
+    before them) would be run as a formula when the CSV is opened, so it gets a leading quote."""
+    if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
+        return "'" + value
+    return value
 
 
 def as_questions(ratings: Iterable[Rating], catalogue: Catalogue) -> list[dict[str, Any]]:

@@ -32,6 +32,15 @@ DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "data" / "feedback.sqlite3"  # outside git 
 DEFAULT_REFUSAL_THRESHOLD = 0.3
 
 
+def _flag(raw: str) -> bool:
+    """ "1", "true", "yes", "on" (any case) or "0", "false", "no", "off"; anything else is an error."""
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     corpus_dir: Path = DEFAULT_CORPUS_DIR
@@ -53,6 +62,10 @@ class Settings:
     openai_base_url: str | None = None  # any OpenAI-compatible server (llama.cpp, vLLM, LM Studio)
     openai_api_key: str | None = field(default=None, repr=False)
     ollama_url: str | None = None
+    # operator controls (rebuilding the index) shown in the app; off: visitors ask, browse, brief and rate
+    operator: bool = False
+    # a reverse proxy in front of the app signs people in (README, "Running it for a team"): no warning then
+    sign_in_proxy: bool = False
 
     @property
     def sidecar_dir(self) -> Path:
@@ -87,13 +100,16 @@ class Settings:
             ("llm_timeout", float),
             ("llm_temperature", float),
             ("ollama_url", str),
+            ("operator", _flag),
+            ("sign_in_proxy", _flag),
         ]:
             raw = get(name.upper())
             if raw is not None:
                 try:
                     changes[name] = convert(raw)
                 except ValueError:
-                    raise ValueError(f"ASSISTANT_{name.upper()}={raw!r} is not a valid {convert.__name__}") from None
+                    kind = "on/off value (true or false)" if convert is _flag else convert.__name__
+                    raise ValueError(f"ASSISTANT_{name.upper()}={raw!r} is not a valid {kind}") from None
         # the providers' own variable names, as their documentation tells people to set them
         for name, variable in [("openai_base_url", "OPENAI_BASE_URL"), ("openai_api_key", "OPENAI_API_KEY")]:
             if env.get(variable, "").strip():

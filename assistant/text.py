@@ -26,7 +26,11 @@ _CLITIC = re.compile(r"'(s|d|m|re|ve|ll)$")  # "SIFA's" -> "sifa", "we're" -> "w
 _NEGATION = re.compile(r"^(\w+)n't$")  # "don't" -> "do", "can't" -> "can"
 _NEGATED = {"ca": "can", "wo": "will", "sha": "shall"}
 _SENTENCE_END = re.compile(r"(?<=[.!?…])['’\"”)]?\s+(?=['‘\"“(£$]?[A-Z0-9])")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$@])")
+# what Markdown turns into a link without brackets: "https://...", "www.example.org", "mailto:"
+_BARE_LINK = re.compile(r"(?i)\b(https?|ftp|mailto|file|data|javascript)(:)|\b(www)(\.)")
+# characters XML 1.0 (and so a Word file) cannot hold: C0 controls but tab and line ends, U+FFFE/F
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 # a sentence that leans on the one before it: "This has not been ...", "For example, ...", "However, ..."
 _REFERS_BACK = re.compile(
     r"^\W*(this|that|these|those|it|its|they|their|them|such|however|but|also|likewise|similarly|overall|"
@@ -78,8 +82,16 @@ def refers_back(sentence: str) -> bool:
 
 
 def markdown_text(text: str) -> str:
-    """Text shown literally when rendered as Markdown: no HTML, links, emphasis or maths from it."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Text shown literally when rendered as Markdown: no HTML, links (bracketed or bare), images,
+    emphasis or maths from it. Everything a stranger wrote (corpus, question, comment, model)
+    passes through here before Streamlit sees it."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _BARE_LINK.sub(lambda m: f"{m.group(1) or m.group(3)}\\{m.group(2) or m.group(4)}", escaped)
+
+
+def printable(text: str) -> str:
+    """Text without the control characters a Word file cannot hold (a stray \\x0c from a PDF)."""
+    return _NOT_IN_XML.sub("", text)
 
 
 def _zipf(word: str) -> float:

@@ -21,7 +21,7 @@ def transcript_markdown(turns: Sequence[tuple[str, Answer]], today: date | None 
             lines += ["Sources:", ""]
             for n, hit in enumerate(answer.sources, 1):
                 passage = hit.passage
-                lines.append(f"{n}. {markdown_text(passage.case_study)}: {passage.section}"
+                lines.append(f"{n}. {markdown_text(passage.case_study)}: {markdown_text(passage.section)}"
                              + (f", lesson {passage.lesson}" if passage.lesson else ""))
             lines.append("")
     return "\n".join(lines)

@@ -5,6 +5,7 @@ feedback come from the rest of the package."""
 from __future__ import annotations
 
 import re
+import time
 
 import streamlit as st
 
@@ -19,6 +20,8 @@ from .text import markdown_text
 from .themes import ThemeMap, load_themes, theme_map
 
 SECTIONS = ["overview", "Challenges", "Enablers", "Learning"]
+QUESTIONS_PER_MINUTE = 20  # per browser session: a reader asks a few a minute; more is a script
+RATINGS_PER_MINUTE = 30
 
 
 @st.cache_resource(show_spinner=False)
@@ -53,6 +56,33 @@ def feedback_store(settings: Settings) -> FeedbackStore:
     return FeedbackStore(settings.feedback_db)
 
 
+def _sign_in_configured() -> bool:
+    """Streamlit's own sign-in (OIDC) is set up in .streamlit/secrets.toml's [auth] table."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: streamlit raises its own not-found error
+        return False
+
+
+def _served_beyond_loopback() -> bool:
+    address = str(st.get_option("server.address") or "")
+    return address not in ("127.0.0.1", "localhost", "::1")
+
+
+def access(settings: Settings) -> None:
+    """Who may use the app: with Streamlit's sign-in configured, only people signed in; served to
+    the network with no sign-in at all, a warning on every page (and in the server's log)."""
+    if _sign_in_configured():
+        if not st.user.is_logged_in:
+            st.title("Lessons from charity partnerships")
+            st.button("Sign in", on_click=st.login, type="primary")
+            st.stop()
+        st.sidebar.button("Sign out", on_click=st.logout)
+    elif _served_beyond_loopback() and not settings.sign_in_proxy:
+        st.warning("Anyone who can reach this address can use this app: nobody is asked to sign in. "
+                   "The README's \"Running it for a team\" section says how to add sign-in.", icon=":material/lock_open:")
+
+
 def load(settings: Settings, rebuild: bool = False) -> Answerer:
     """The answerer over an up-to-date index. A first run (or a changed corpus) builds the
     index with visible progress; errors stop the page with one clear message."""
@@ -76,6 +106,16 @@ def load(settings: Settings, rebuild: bool = False) -> Answerer:
         raise  # unreachable: st.stop() ends the script run
 
 
+def within_rate(per_minute: int, what: str) -> bool:
+    """Counts one more `what` for this browser session; false once it has had `per_minute` in
+    the last minute (one tab cannot flood the server or the feedback store)."""
+    now = time.monotonic()
+    recent = [t for t in st.session_state.get(f"rate-{what}", []) if now - t < 60]
+    allowed = len(recent) < per_minute
+    st.session_state[f"rate-{what}"] = recent + [now] if allowed else recent
+    return allowed
+
+
 def sidebar(answerer: Answerer, settings: Settings) -> tuple[Filters, int]:
     """Filters, answer length, mode and index status; returns the filters and word budget."""
     cases = {c.short_title: c.title for c in answerer.retriever.catalogue.cases if c.organisations}
@@ -89,11 +129,13 @@ def sidebar(answerer: Answerer, settings: Settings) -> tuple[Filters, int]:
         else:
             st.caption(f"Answer mode: **{markdown_text(settings.llm or '')}**, every sentence checked against the "
                        "passage it cites; unsupported ones are removed.")
-        state = answerer.retriever.store.state()
-        st.caption(f"Index: {state.passages} passages, model {markdown_text(state.model)}, built {state.built_at or 'unknown'}")
-        if st.button("Rebuild index"):
-            load(settings, rebuild=True)
-            st.rerun()
+        if settings.operator:  # rebuilding drops and re-embeds everything: not for visitors
+            state = answerer.retriever.store.state()
+            st.caption(f"Index: {state.passages} passages, model {markdown_text(state.model)}, "
+                       f"built {state.built_at or 'unknown'}")
+            if st.button("Rebuild index"):
+                load(settings, rebuild=True)
+                st.rerun()
     return Filters(tuple(cases[c] for c in chosen), tuple(sections)), words
 
 
@@ -111,7 +153,7 @@ def highlighted(passage: Passage, excerpts: tuple[str, ...]) -> str:
 def source_cards(answer: Answer) -> None:
     for number, hit in enumerate(answer.sources, 1):
         passage = hit.passage
-        with st.expander(f"[{number}] {passage.label}"):
+        with st.expander(f"[{number}] {markdown_text(passage.label)}"):
             st.caption(markdown_text(f"{passage.case_study} · {', '.join(passage.organisations)}"
                                      + (f" · quote from {passage.attribution}" if passage.attribution else "")))
             excerpts = answer.excerpts[number - 1] if number <= len(answer.excerpts) else ()
@@ -125,7 +167,7 @@ def read_case_study(passages: list[Passage]) -> None:
         if passage.section != section:
             section = passage.section
             if section != "overview":
-                st.subheader(section)
+                st.subheader(markdown_text(section))
         text = markdown_text(passage.text)
         if passage.kind == "lesson":
             st.markdown(f"**{passage.lesson}.** {text}")

@@ -96,6 +96,17 @@ def test_markup_from_the_corpus_is_escaped():
     assert markdown_text("<script>alert(1)</script> [link](x)") == "\\<script\\>alert(1)\\</script\\> \\[link\\](x)"
 
 
+@pytest.mark.parametrize("text, escaped", [
+    ("![x](https://evil.example/p.png)", "!\\[x\\](https\\://evil.example/p.png)"),  # no image fetched
+    ("log in at https://evil.example/login now", "log in at https\\://evil.example/login now"),  # no bare link
+    ("see www.evil.example", "see www\\.evil.example"),
+    ("write to someone@evil.example", "write to someone\\@evil.example"),
+    ("costs $5 to $10", "costs \\$5 to \\$10"),  # no maths
+])
+def test_links_images_and_maths_from_strangers_are_shown_as_text(text, escaped):
+    assert markdown_text(text) == escaped
+
+
 # --- bad input --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("question, expected", [

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.feedback import THUMBS_DOWN, FeedbackStore
+from assistant.feedback import THUMBS_DOWN, THUMBS_UP, FeedbackStore
+from assistant.ui import QUESTIONS_PER_MINUTE
 from conftest import ROOT
 
 
@@ -176,3 +177,45 @@ def test_an_unreachable_language_model_gives_a_note_and_the_offline_answer(real_
     assert [i.value for i in app.info] == [
         "The language model is unavailable (the model server cannot be reached); "
         "this is the answer in the case studies' own words."]
+
+
+def test_visitors_cannot_rebuild_the_index_operators_can(real_answerer, real_settings, feedback_db, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(real_settings.index_dir))
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(feedback_db))
+    visitor = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert "Rebuild index" not in [b.label for b in visitor.sidebar.button]
+    monkeypatch.setenv("ASSISTANT_OPERATOR", "true")
+    operator = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert "Rebuild index" in [b.label for b in operator.sidebar.button]
+
+
+def test_a_rating_changed_from_down_to_up_is_stored_as_up(app, feedback_db):
+    app.chat_input[0].set_value("What is generous leadership?").run()
+    app.feedback[0].set_value(THUMBS_DOWN).run()
+    app.feedback[0].set_value(THUMBS_UP).run()
+    [rating] = FeedbackStore(feedback_db).ratings()
+    assert rating.rating == THUMBS_UP
+
+
+def test_one_tab_cannot_flood_the_server_with_questions(app):
+    for n in range(QUESTIONS_PER_MINUTE + 1):
+        app.chat_input[0].set_value(f"What is generous leadership? ({n})").run()
+    assert len(_answers(app)) == QUESTIONS_PER_MINUTE
+    assert any("a lot of questions" in w.value for w in app.warning)
+
+
+def test_served_to_the_network_with_no_sign_in_every_page_says_so(app, monkeypatch):
+    from streamlit import config
+
+    def served_on(address: str) -> list[str]:
+        config.set_option("server.address", address)
+        return [w.value for w in app.run().warning if "sign in" in w.value]
+
+    original = config.get_option("server.address")
+    try:
+        assert not served_on("127.0.0.1")
+        assert any("nobody is asked to sign in" in w for w in served_on("0.0.0.0"))
+        monkeypatch.setenv("ASSISTANT_SIGN_IN_PROXY", "true")
+        assert not served_on("0.0.0.0")
+    finally:
+        config.set_option("server.address", original)

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -146,3 +147,10 @@ def test_the_reading_path_covers_every_case_study_once(themes):
     path = reading_path(themes)
     assert sorted(c.title for c, _ in path) == sorted(c.title for c in themes.cases)
     assert reading_path_markdown(themes).count("read it for") == 8
+
+
+def test_control_characters_in_a_topic_or_passage_do_not_break_the_word_file(real_answerer, themes):
+    briefing = build_briefing(real_answerer, "power\x0bimbalance\x00 with a smaller partner", themes)
+    briefing = replace(briefing, topic="power\x0bimbalance\x00", summary=briefing.summary + " a\x0cb")
+    document = docx.Document(io.BytesIO(briefing_docx(briefing)))
+    assert document.paragraphs[0].text == "Board briefing: powerimbalance"

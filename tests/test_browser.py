@@ -77,7 +77,11 @@ def test_a_person_asks_in_a_real_browser_and_gets_a_cited_answer(server):
     RESULTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        context = browser.new_context()
+        requested: list[str] = []
+        context.on("request", lambda request: requested.append(request.url))
+        page = context.new_page()
+        page.set_viewport_size({"width": 1280, "height": 1000})
         page.goto(url)
         _ask(page, "How do we handle a power imbalance with a smaller partner?", 0)
         cold_start = time.perf_counter() - started
@@ -86,6 +90,10 @@ def test_a_person_asks_in_a_real_browser_and_gets_a_cited_answer(server):
         page.get_by_test_id("stExpander").first.click()
         page.screenshot(path=str(RESULTS / "chat-desktop.png"), full_page=True)
         warm = _ask(page, "What did they learn?", 1)
+        for name in ("browse", "briefing"):
+            page.goto(f"{url}/{name}")
+            page.get_by_test_id("stMainBlockContainer").wait_for(timeout=60_000)
+        page.goto(url)
 
         phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
         phone.goto(url)
@@ -101,6 +109,8 @@ def test_a_person_asks_in_a_real_browser_and_gets_a_cited_answer(server):
             _ask(session, "What makes a good lead partner?", 0)
         five_sessions = _rss_mb(pid)
         browser.close()
+    outside = sorted({r.split("/")[2] for r in requested if r.startswith("http") and not r.startswith(url)})
+    assert not outside, f"pages asked hosts other than the app: {outside}"  # nothing fetched from outside
     assert five_sessions - one_session < 300  # one model and one index, shared by every session
     figures = {"cold_start_to_first_answer_s": round(cold_start, 2), "warm_answer_s": round(warm, 2),
                "server_rss_mb_one_session": one_session, "server_rss_mb_five_more_sessions": five_sessions}

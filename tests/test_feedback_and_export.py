@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import subprocess
@@ -11,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from assistant.evaluate import load_questions
-from assistant.feedback import THUMBS_DOWN, THUMBS_UP, FeedbackStore, as_questions
+from assistant.feedback import MAX_COMMENT_CHARS, THUMBS_DOWN, THUMBS_UP, FeedbackStore, as_questions
 from assistant.transcript import transcript_markdown
 from conftest import ROOT
 
@@ -79,3 +80,22 @@ def test_transcript_resolves_every_citation(real_answerer):
         listed = re.findall(r"^(\d+)\. (.+): (overview|Challenges|Enablers|Learning)", section, re.MULTILINE)
         assert cited == {int(n) for n, _, _ in listed}
     assert "Delivering mental health services with a large network of smaller organisations (Touchstone and Live Well Leeds): Learning, lesson 1" in markdown
+
+
+def test_feedback_csv_cannot_run_formulas_in_a_spreadsheet(tmp_path: Path, real_answerer):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    answer = real_answerer.ask("What is generous leadership?")
+    rating = store.record(answer, THUMBS_DOWN, comment='=HYPERLINK("http://evil.example","click")')
+    store.add_comment(rating, "+cmd|' /C calc'!A0")
+    store.record(answer, THUMBS_UP, comment="-2+3")
+    store.write_csv(tmp_path / "ratings.csv")
+    rows = list(csv.reader((tmp_path / "ratings.csv").open(encoding="utf-8")))
+    comments = [row[-1] for row in rows[1:]]
+    assert comments == ["'+cmd|' /C calc'!A0", "'-2+3"]
+
+
+def test_a_comment_is_kept_to_its_limit(tmp_path: Path, real_answerer):
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    rating = store.record(real_answerer.ask("What is generous leadership?"), THUMBS_DOWN)
+    store.add_comment(rating, "x" * 2_000_000)
+    assert len(store.ratings()[0].comment) == MAX_COMMENT_CHARS
