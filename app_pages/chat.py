@@ -3,7 +3,7 @@
 import streamlit as st
 
 from assistant import AssistantError, Settings, ui
-from assistant.feedback import MAX_COMMENT_CHARS
+from assistant.feedback import MAX_COMMENT_CHARS, THUMBS_UP
 from assistant.text import markdown_text
 from assistant.transcript import transcript_markdown
 
@@ -62,8 +62,9 @@ def rate(index: int) -> None:
 def ask_for_feedback(index: int, turn: dict) -> None:
     st.feedback("thumbs", key=f"rating-{index}", on_change=rate, args=(index,))
     if turn.get("rating_id") is not None:
-        comment = st.text_input("What was wrong or missing? (optional)", key=f"comment-{index}",
-                                max_chars=MAX_COMMENT_CHARS)
+        liked = st.session_state.get(f"rating-{index}") == THUMBS_UP
+        prompt = "What made it useful? (optional)" if liked else "What was wrong or missing? (optional)"
+        comment = st.text_input(prompt, key=f"comment-{index}", max_chars=MAX_COMMENT_CHARS)
         if comment and st.session_state.get(f"comment-sent-{index}") != comment:
             feedback.add_comment(turn["rating_id"], comment)
             st.session_state[f"comment-sent-{index}"] = comment

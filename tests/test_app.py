@@ -195,6 +195,7 @@ def test_a_rating_changed_from_down_to_up_is_stored_as_up(app, feedback_db):
     app.feedback[0].set_value(THUMBS_UP).run()
     [rating] = FeedbackStore(feedback_db).ratings()
     assert rating.rating == THUMBS_UP
+    assert [t.label for t in app.text_input] == ["What made it useful? (optional)"]  # not "what was wrong"
 
 
 def test_one_tab_cannot_flood_the_server_with_questions(app):
