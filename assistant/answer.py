@@ -18,13 +18,13 @@ from langchain_core.language_models import BaseChatModel
 from .compose import compose
 from .errors import BadQuestion
 from .followup import Resolved, Turn, readings
-from .llm import LLMUnavailable, answer_messages, complete, condense_messages, declined, stream
+from .llm import LLMUnavailable, answer_messages, complete, condense_messages, declined, reply_limit, sentences_allowed, stream
 from .records import Answer, Hit
 from .refuse import CLOSEST, DECLINED, Coverage, ScopeExamples, assess, declined_text
 from .retrieve import Filters, Retriever
 from .settings import Settings
 from .text import markdown_text
-from .verify import Claim, Verifier
+from .verify import Claim, Verifier, claims_of
 
 FOCUSED_DEPTH = 2  # a question about one case study reads this many times top_k of its passages
 MIN_SUPPORTED_SHARE = 0.5  # of a generated answer's sentences, or the offline answer is shown
@@ -34,6 +34,10 @@ CLOSEST_LEAD = "The case studies don't answer this directly. The closest they co
 # when the case studies discuss the topic but never give the fact asked for
 MISSING_FACT_LEAD = "The case studies don't give {} for this. The closest they come:"
 FACT_NAMES = {"money": "a sum of money", "date": "a date", "duration": "a length of time", "number": "a figure"}
+# a generated reply is read until it has this many times the sentences or characters its word
+# budget holds: an answer within its budget would need sentences of 3 words or fewer to reach it
+REPLY_LENGTH_FACTOR = 3
+CHARS_PER_WORD = 8  # the corpus averages 6.6 characters a word, spaces included; its wordiest sentence 8.9
 
 
 def _names(titles: Sequence[str], retriever: Retriever) -> str:
@@ -188,19 +192,43 @@ class Answerer:
         return self.retriever.search(query, k=k, filters=filters, focus=focus)
 
     def _generated(self, question: str, hits: list[Hit], words: int) -> Generator[str, None, Answer | str]:
-        """Streams the model's supported sentences; returns the verified answer, or why not."""
+        """Streams the model's supported sentences; returns the verified answer, or why not.
+
+        The reply is read for at most `llm_timeout` seconds, and for at most REPLY_LENGTH_FACTOR
+        times the sentences and characters `words` holds (characters too: a reply that never ends a
+        sentence would reach the verifier whole). One running longer is not cut short and shown: a
+        model writing several times the length asked for is not following its instructions (a small
+        model looping on one sentence, or one obeying something else), and its answer would stop
+        mid-thought. The reader gets the offline answer, the length they asked for, as when the
+        model is too slow or mostly unsupported. Sentences past the cap are never verified, so a
+        long reply costs no more than a short one.
+        """
         messages = answer_messages(question, hits, words)
         verifier = Verifier([h.passage for h in hits], self.retriever.embedder.embed_documents, str(messages[0].content))
         claims: list[Claim] = []
         written, buffer = "", ""
+        most_sentences = REPLY_LENGTH_FACTOR * sentences_allowed(words)
+        most_chars = REPLY_LENGTH_FACTOR * words * CHARS_PER_WORD
+        too_long = (f"The language model's answer was not shown: it ran on far past the {words} words asked for. "
+                    "This is the answer in the case studies' own words.")
+        limit = reply_limit(self.settings, words)
+        replies = stream(self.chat_model, messages, limit, self.settings.llm_timeout)  # type: ignore[arg-type]
         try:
-            for piece in stream(self.chat_model, messages):  # type: ignore[arg-type]
+            for piece in replies:
                 written += piece
+                if len(written) > most_chars:
+                    return too_long
                 complete_part, buffer = _split_complete(buffer + piece)
+                if len(claims) + len(claims_of(complete_part)) > most_sentences:
+                    return too_long
                 yield from _supported(verifier, complete_part, claims)
+            if len(claims) + len(claims_of(buffer)) > most_sentences:
+                return too_long
             yield from _supported(verifier, buffer, claims)
         except LLMUnavailable as error:
             return f"The language model is unavailable ({error}); this is the answer in the case studies' own words."
+        finally:
+            replies.close()  # stops reading: the model server's connection is closed
         kept = [c for c in claims if c.supported]
         if declined(written) or not kept or len(kept) < MIN_SUPPORTED_SHARE * len(claims):
             reason = "the model said the passages do not cover this" if declined(written) else \
@@ -221,7 +249,7 @@ def _supported(verifier: Verifier, text: str, claims: list[Claim]) -> Iterator[s
     for claim in verifier.check(text) if text.strip() else []:
         claims.append(claim)
         if claim.supported:
-            yield f"{claim.text} [{', '.join(map(str, claim.citations))}] "
+            yield f"{markdown_text(claim.text)} [{', '.join(map(str, claim.citations))}] "
 
 
 def _split_complete(buffer: str) -> tuple[str, str]:

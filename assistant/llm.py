@@ -4,15 +4,20 @@
 `OPENAI_BASE_URL` for any OpenAI-compatible server; built with LangChain's `init_chat_model`.
 Passages and questions go to the model as quoted data, never as instructions; whatever it
 writes is checked by verify.py before anyone sees it. Every failure of the model server
-becomes one `LLMUnavailable` with a short reason, so the caller can fall back.
+becomes one `LLMUnavailable` with a short reason, so the caller can fall back. A reply is
+bounded: the server is asked for at most `max_tokens(words)` tokens, and the whole of it must
+arrive within `Settings.llm_timeout` seconds.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
+from typing import Any, Generator, Sequence
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, BaseMessageChunk, HumanMessage, SystemMessage
 
 from .errors import AssistantError
 from .records import Hit
@@ -37,6 +42,13 @@ Conversation:
 Last question: {question}"""
 
 DECLINE = "the case studies do not cover this"
+
+# A reply's length limit, from its word budget. Measured on the corpus's 234 sentences with the
+# cl100k and o200k tokenizers (GPT-4, GPT-4o): 1.18 tokens a word, 1.57 in the wordiest sentence.
+# 2 leaves room for tokenizers that split English finer and for a model running a little long.
+TOKENS_PER_WORD = 2
+CITATION_TOKENS = 9  # " [2, 5, 7]" after a sentence is 9 tokens (" [1]" is 3)
+SHORT_SENTENCE_WORDS = 10  # a tenth of the corpus's sentences are shorter
 
 
 class LLMUnavailable(AssistantError):
@@ -84,6 +96,33 @@ def condense_messages(question: str, history: Sequence[dict]) -> list[BaseMessag
     return [HumanMessage(CONDENSE_PROMPT.format(conversation=conversation, question=question))]
 
 
+def sentences_allowed(words: int) -> int:
+    """About the most sentences an answer of `words` words holds: 180 -> 18."""
+    return math.ceil(words / SHORT_SENTENCE_WORDS)
+
+
+def max_tokens(words: int) -> int:
+    """The most tokens a reply of `words` words needs, its citations included: 180 -> 522."""
+    return words * TOKENS_PER_WORD + sentences_allowed(words) * CITATION_TOKENS
+
+
+def reply_limit(settings: Settings, words: int) -> dict[str, Any]:
+    """The call option capping a reply at `max_tokens(words)`, in the field its server reads.
+
+    langchain-openai sends `max_tokens` as `max_completion_tokens`, which OpenAI's own API requires
+    for its newer models; servers that imitate the API (llama.cpp, vLLM, LM Studio, Ollama's /v1)
+    read `max_tokens`, so for them it goes in the body as is. Ollama's own API calls it
+    `num_predict`, among options that replace the model's, so temperature is repeated.
+    """
+    tokens = max_tokens(words)
+    provider = (settings.llm or "").partition(":")[0]
+    if provider == "ollama":
+        return {"options": {"temperature": settings.llm_temperature, "num_predict": tokens}}
+    if provider == "openai" and settings.openai_base_url:
+        return {"extra_body": {"max_tokens": tokens}}
+    return {"max_tokens": tokens}
+
+
 def _reason(error: Exception) -> str:
     name = error.__class__.__name__
     status = getattr(error, "status_code", None)
@@ -109,18 +148,45 @@ def complete(model: BaseChatModel, messages: list[BaseMessage]) -> str:
     return text
 
 
-def stream(model: BaseChatModel, messages: list[BaseMessage]) -> Iterator[str]:
-    """Text pieces as the model writes them."""
+def stream(model: BaseChatModel, messages: list[BaseMessage], limit: dict[str, Any],
+           seconds: float) -> Generator[str, None, None]:
+    """Text pieces as the model writes them, all within `seconds` of asking for the first.
+
+    The client's timeout applies to each read, so a server dripping a word at a time could hold
+    an answer open for as long as it liked. Each piece is read in a worker thread and waited for
+    only until the deadline; the stream is closed there once any read in flight returns (at the
+    latest, at the client's own timeout), so nobody waits on it.
+    """
+    deadline = time.monotonic() + seconds
+    replies = _chunks(model, messages, limit)
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llm-reply")
     produced = False
     try:
-        for chunk in model.stream(messages):
+        while True:
+            step = reader.submit(next, replies, None)
+            if not wait([step], timeout=max(0.0, deadline - time.monotonic())).done or time.monotonic() > deadline:
+                raise LLMUnavailable(f"the model took longer than the {seconds:g} seconds allowed to write its answer"
+                                     if produced else "the model server did not answer in time")
+            try:
+                chunk = step.result()
+            except Exception as error:  # as in complete(): the caller falls back
+                raise LLMUnavailable(_reason(error)) from error
+            if chunk is None:
+                break
             if isinstance(chunk.content, str) and chunk.content:
                 produced = True
                 yield chunk.content
-    except Exception as error:  # as in complete(): the caller falls back
-        raise LLMUnavailable(_reason(error)) from error
+    finally:
+        reader.submit(replies.close)  # runs after any read still in flight
+        reader.shutdown(wait=False)
     if not produced:
         raise LLMUnavailable("the model returned an empty answer")
+
+
+def _chunks(model: BaseChatModel, messages: list[BaseMessage],
+            limit: dict[str, Any]) -> Generator[BaseMessageChunk, None, None]:
+    """The model's reply as a generator: closing it closes the model's stream (PEP 380)."""
+    yield from model.stream(messages, **limit)
 
 
 def declined(text: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,8 +81,8 @@ class Settings:
             value = env.get(f"ASSISTANT_{name}", "").strip()
             return value or None
 
-        changes: dict[str, object] = {}
-        for name, convert in [
+        changes: dict[str, Any] = {}
+        conversions: list[tuple[str, Callable[[str], Any]]] = [
             ("corpus_dir", Path),
             ("index_dir", Path),
             ("collection", str),
@@ -102,13 +102,14 @@ class Settings:
             ("ollama_url", str),
             ("operator", _flag),
             ("sign_in_proxy", _flag),
-        ]:
+        ]
+        for name, convert in conversions:
             raw = get(name.upper())
             if raw is not None:
                 try:
                     changes[name] = convert(raw)
                 except ValueError:
-                    kind = "on/off value (true or false)" if convert is _flag else convert.__name__
+                    kind = "on/off value (true or false)" if convert is _flag else getattr(convert, "__name__", "value")
                     raise ValueError(f"ASSISTANT_{name.upper()}={raw!r} is not a valid {kind}") from None
         # the providers' own variable names, as their documentation tells people to set them
         for name, variable in [("openai_base_url", "OPENAI_BASE_URL"), ("openai_api_key", "OPENAI_API_KEY")]:

@@ -55,7 +55,9 @@ class ScriptedChatModel(BaseChatModel):
 
 class ScriptedOpenAIServer:
     """/v1/chat/completions on 127.0.0.1, answering from a queue of behaviours:
-    ("answer", script) | ("status", code) | ("slow", seconds) | ("empty",) | ("malformed",)."""
+    ("answer", script) | ("drip", seconds, script): streamed a word at a time, every `seconds` |
+    ("status", code) | ("slow", seconds) | ("empty",) | ("malformed",). `requests` holds each
+    request's JSON body."""
 
     def __init__(self) -> None:
         self.queue: list[tuple] = []
@@ -67,6 +69,12 @@ class ScriptedOpenAIServer:
                 pass
 
             def do_POST(self) -> None:
+                try:
+                    self._respond()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading, as it does past its deadline or length cap
+
+            def _respond(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append(body)
                 behaviour = server.queue.pop(0) if server.queue else ("status", 500)
@@ -85,7 +93,7 @@ class ScriptedOpenAIServer:
                     self.end_headers()
                     self.wfile.write(b"data: {not json at all\n\n" if body.get("stream") else b"{not json")
                     return
-                text = "" if kind == "empty" else fill_citations(behaviour[1], prompt)
+                text = "" if kind == "empty" else fill_citations(behaviour[-1], prompt)
                 if not body.get("stream"):
                     self._json(200, _completion(text))
                     return
@@ -95,6 +103,8 @@ class ScriptedOpenAIServer:
                 for piece in re.split(r"(?<= )", text) if text else []:
                     self.wfile.write(f"data: {json.dumps(_chunk(piece))}\n\n".encode())
                     self.wfile.flush()
+                    if kind == "drip":
+                        time.sleep(behaviour[1])
                 self.wfile.write(f"data: {json.dumps(_chunk(None, 'stop'))}\n\ndata: [DONE]\n\n".encode())
 
             def _json(self, status: int, payload: dict) -> None:

@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage
 
 from assistant.answer import Answerer
 from assistant.embed import PackagedEmbeddings
-from assistant.llm import SYSTEM_PROMPT, answer_messages, build_chat_model
+from assistant.llm import SYSTEM_PROMPT, answer_messages, build_chat_model, max_tokens, reply_limit
 from assistant.parse import parse
 from assistant.pipeline import open_answerer
 from assistant.read import read_corpus
@@ -188,6 +188,44 @@ def test_server_faults_give_one_clear_note_and_the_offline_answer(real_answerer,
     assert time.perf_counter() - started < 3.5  # nothing waits past the timeout
     assert answer.mode == "offline" and not answer.refused and "[1]" in answer.text
     assert reason in answer.notice and answer.notice.startswith("The language model is unavailable")
+
+
+def test_the_server_is_asked_for_no_more_tokens_than_the_word_budget_needs(real_answerer, real_settings, server):
+    server.queue.append(("answer", GOOD))
+    _openai(real_answerer, real_settings, server.url).ask("What did Touchstone learn?", answer_words=180)
+    assert server.requests[0]["max_tokens"] == max_tokens(180) == 522
+    assert "max_completion_tokens" not in server.requests[0]  # servers imitating OpenAI read max_tokens
+
+
+@pytest.mark.parametrize("llm, base_url, option", [
+    ("ollama:llama3.2", None, {"options": {"temperature": 0.0, "num_predict": 522}}),
+    ("openai:gpt-4o-mini", None, {"max_tokens": 522}),  # langchain-openai sends it as max_completion_tokens
+    ("openai:local-model", "http://127.0.0.1:8080/v1", {"extra_body": {"max_tokens": 522}}),
+    ("anthropic:claude-haiku", None, {"max_tokens": 522}),
+])
+def test_the_length_limit_goes_in_the_field_each_server_reads(llm, base_url, option):
+    assert reply_limit(Settings(llm=llm, openai_base_url=base_url), 180) == option
+
+
+def test_a_server_dripping_words_past_the_deadline_gives_the_offline_answer(real_answerer, real_settings, server):
+    server.queue.append(("drip", 0.3, GOOD))  # 30 words: 9 seconds in all, each well within the 1.5 s timeout
+    started = time.perf_counter()
+    answer = _openai(real_answerer, real_settings, server.url, timeout=1.5).ask("What did Touchstone learn?")
+    assert time.perf_counter() - started < 5  # stopped reading at the deadline, not at the end of the drip
+    assert answer.mode == "offline" and "took longer than the 1.5 seconds allowed" in answer.notice
+    assert answer.text == real_answerer.ask("What did Touchstone learn?").text
+
+
+@pytest.mark.parametrize("script", [
+    "Touchstone found that collaboration works {Collaboration works.}. " * 2000,
+    "collaboration " * 20000,  # no sentence ever ends: the verifier would get all of it as one
+], ids=["2000 sentences", "one endless sentence"])
+def test_a_reply_running_far_past_its_length_gives_the_offline_answer(real_answerer, real_settings, server, script):
+    server.queue.append(("answer", script))
+    answer = _openai(real_answerer, real_settings, server.url, timeout=30).ask("What did Touchstone learn?",
+                                                                                answer_words=60)
+    assert answer.mode == "offline" and "ran on far past the 60 words asked for" in answer.notice
+    assert answer.text == real_answerer.ask("What did Touchstone learn?", answer_words=60).text
 
 
 def test_a_server_that_is_down_gives_the_offline_answer(real_answerer, real_settings):
