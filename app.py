@@ -4,12 +4,12 @@ import streamlit as st
 
 from assistant import Settings, ui
 
-# emoji icons: Streamlit draws them as the tab's icon itself, where a :material/...: icon is fetched
-# from an outside font host by every visitor's browser
+# an emoji tab icon is drawn by the browser itself; a :material/...: one is fetched from an outside
+# font host by every visitor's browser
 st.set_page_config(page_title="Case-study lessons", page_icon="💬", layout="centered")
 ui.access(Settings.from_env())
 st.navigation([
-    st.Page("app_pages/chat.py", title="Ask", icon="💬", default=True),
-    st.Page("app_pages/browse.py", title="Browse the case studies", icon="📖"),
-    st.Page("app_pages/briefing.py", title="Board briefing", icon="📄"),
+    st.Page("app_pages/chat.py", title="Ask", default=True),
+    st.Page("app_pages/browse.py", title="Browse the case studies"),
+    st.Page("app_pages/briefing.py", title="Board briefing"),
 ]).run()

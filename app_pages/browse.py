@@ -1,5 +1,7 @@
 """Browse: read each case study in full, its onboarding guide, and the themes map; ask about any."""
 
+import re
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -32,7 +34,8 @@ with read:
 
 with guide_tab:
     guide = guide_markdown(build_guide(answerer.retriever, case, themes))
-    st.download_button("Download this guide (Markdown)", data=guide, file_name="guide.md", mime="text/markdown")
+    slug = re.sub(r"[^a-z0-9]+", "-", case.short_title.lower()).strip("-") or "case-study"
+    st.download_button("Download this guide (Markdown)", data=guide, file_name=f"guide-{slug}.md", mime="text/markdown")
     st.markdown(guide)
     with st.expander("A reading path through all the case studies"):
         st.markdown(reading_path_markdown(themes))
