@@ -5,6 +5,8 @@ A sentence is kept only if every check passes:
 - text it puts in quotation marks appears verbatim in a cited passage;
 - every number and every name it states appears in a cited passage (or its case study's title);
 - it neither repeats the assistant's instructions nor an instruction planted in a source;
+- it does not turn its source round (contradict.py): negations kept, no opposites, numbers and
+  names attached to what the source attaches them to, no clause in another language;
 - support = mean of the cosine similarity (sentence, passage) and the share of the sentence's
   search terms found in the passage, for its best cited passage, reaches SUPPORT_THRESHOLD,
   calibrated on tests/data/support_pairs.jsonl (supported and unsupported pairs).
@@ -18,12 +20,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .contradict import inversion
 from .records import Passage
 from .text import STOPWORDS, split_sentences, terms
 
 SUPPORT_THRESHOLD = 0.58
 _CITATIONS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-_QUOTED = re.compile(r"[“\"‘']([^“”\"‘’']{12,})[”\"’']")
+# an apostrophe inside or after a word ("partnership's", "partners'") opens no quotation
+_QUOTED = re.compile(r"(?<!\w)[“\"‘']([^“”\"‘’']{12,})[”\"’']")
 _NUMBER = re.compile(r"£?\d[\d,.]*%?")
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][A-Za-z’'&-]+")
 # opening a sentence, a capital means nothing, unless it is a possessive or an acronym
@@ -132,7 +136,8 @@ class Verifier:
                 if claim_terms and len(claim_terms & set(terms(injected))) >= 0.5 * len(claim_terms):
                     return Claim(text, numbers, "repeats an instruction found inside a source")
         best = max(support(text, self.sources[n - 1], vector, self._vectors[n - 1]) for n in numbers)
-        problem = _missing_facts(text, [self.sources[n - 1] for n in numbers])
+        cited = [self.sources[n - 1] for n in numbers]
+        problem = _missing_facts(text, cited) or inversion(text, cited)
         if not problem and best < SUPPORT_THRESHOLD:
             problem = f"weak support ({best:.2f})"
         return Claim(text, numbers, problem, round(best, 3))

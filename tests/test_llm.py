@@ -148,7 +148,7 @@ def test_the_verifier_threshold_separates_the_calibration_pairs():
         else:
             unsupported += 1
             caught_unsupported += not claim.supported
-    assert kept_supported == supported == 21  # no supported sentence is dropped
+    assert kept_supported == supported  # no supported sentence is dropped
     assert caught_unsupported >= 16, f"caught {caught_unsupported} of {unsupported} at {SUPPORT_THRESHOLD}"
 
 
