@@ -34,6 +34,7 @@ CLOSEST_LEAD = "The case studies don't answer this directly. The closest they co
 # when the case studies discuss the topic but never give the fact asked for
 MISSING_FACT_LEAD = "The case studies don't give {} for this. The closest they come:"
 FACT_NAMES = {"money": "a sum of money", "date": "a date", "duration": "a length of time", "number": "a figure"}
+REWRITE_WORDS = 60  # a follow-up rewritten by the model as a standalone question is one sentence
 # a generated reply is read until it has this many times the sentences or characters its word
 # budget holds: an answer within its budget would need sentences of 3 words or fewer to reach it
 REPLY_LENGTH_FACTOR = 3
@@ -118,7 +119,9 @@ class Answerer:
         options = readings(question, history, self.retriever.catalogue, self.retriever.keyword.knows)
         if model is not None and history and options[0].focus is None:
             try:  # an LLM can say what "it" refers to better than our rules
-                options = [Resolved(complete(model, condense_messages(question, history)).strip().splitlines()[0], None)]
+                rewritten = complete(model, condense_messages(question, history),
+                                     reply_limit(self.settings, REWRITE_WORDS), self.settings.llm_timeout)
+                options = [Resolved(rewritten.strip().splitlines()[0], None)]
             except LLMUnavailable as error:
                 notice = f"The language model is unavailable ({error}); answering from the case studies' own words."
                 model = None

@@ -137,15 +137,9 @@ def _reason(error: Exception) -> str:
     return f"the model server failed ({name})"
 
 
-def complete(model: BaseChatModel, messages: list[BaseMessage]) -> str:
-    try:
-        reply = model.invoke(messages)
-    except Exception as error:  # any failure at the vendor boundary means: fall back, and say why
-        raise LLMUnavailable(_reason(error)) from error
-    text = reply.content if isinstance(reply.content, str) else ""
-    if not text.strip():
-        raise LLMUnavailable("the model returned an empty answer")
-    return text
+def complete(model: BaseChatModel, messages: list[BaseMessage], limit: dict[str, Any], seconds: float) -> str:
+    """The model's whole reply, bounded like an answer: `limit` tokens, `seconds` in all."""
+    return "".join(stream(model, messages, limit, seconds))
 
 
 def stream(model: BaseChatModel, messages: list[BaseMessage], limit: dict[str, Any],
@@ -169,7 +163,7 @@ def stream(model: BaseChatModel, messages: list[BaseMessage], limit: dict[str, A
                                      if produced else "the model server did not answer in time")
             try:
                 chunk = step.result()
-            except Exception as error:  # as in complete(): the caller falls back
+            except Exception as error:  # any failure at the vendor boundary means: fall back, and say why
                 raise LLMUnavailable(_reason(error)) from error
             if chunk is None:
                 break

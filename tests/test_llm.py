@@ -216,6 +216,17 @@ def test_a_server_dripping_words_past_the_deadline_gives_the_offline_answer(real
     assert answer.text == real_answerer.ask("What did Touchstone learn?").text
 
 
+def test_a_follow_up_rewrite_dripping_past_the_deadline_gives_the_offline_answer(real_answerer, real_settings, server):
+    server.queue.append(("drip", 0.3, "What did the Touchstone and Live Well Leeds partnership learn from working with "
+                                      "its many smaller partner organisations across the city?"))
+    history = [{"role": "user", "content": "Which partnership had a Delivery Network Manager?"}]
+    started = time.perf_counter()
+    answer = _openai(real_answerer, real_settings, server.url, timeout=1.5).ask("And what did they learn?", history=history)
+    assert time.perf_counter() - started < 5  # the rewrite is bounded like an answer
+    assert answer.mode == "offline" and "language model is unavailable" in answer.notice
+    assert server.requests[0]["max_tokens"] == max_tokens(60)
+
+
 @pytest.mark.parametrize("script", [
     "Touchstone found that collaboration works {Collaboration works.}. " * 2000,
     "collaboration " * 20000,  # no sentence ever ends: the verifier would get all of it as one
