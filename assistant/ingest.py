@@ -89,7 +89,7 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings 
     report_progress = progress or (lambda done, total, message: None)
     fingerprint = corpus_fingerprint(settings)
 
-    report_progress(0, 1, f"reading {settings.corpus_dir}")
+    report_progress(0, 1, "reading the case studies")  # no server path: visitors see this
     documents, skipped = read_corpus(settings.corpus_dir) if settings.corpus_dir.is_dir() else ([], [])
     passages = [p for document in documents for p in parse(document)]
     report = IngestReport(files=len(documents), passages=len(passages), skipped=skipped)

@@ -89,15 +89,18 @@ def load(settings: Settings, rebuild: bool = False) -> Answerer:
     try:
         store, embedder = _shared(settings)
         if rebuild or not st.session_state.get("index_checked"):
-            with st.status("Checking the case-study index…", expanded=False) as status:
+            box = st.empty()  # the progress shows while the index is checked or built, then goes
+            with box.status("Checking the case studies…", expanded=False) as status:
                 bar = st.empty()
 
                 def progress(done: int, total: int, message: str) -> None:
                     status.update(label=f"Preparing the case studies: {message}", expanded=True)
                     bar.progress(min(done / max(total, 1), 1.0), text=message)
 
-                reason = update_index(settings, store, embedder, progress, rebuild=rebuild)
-                status.update(label=f"Index ready ({reason})" if reason else "Index ready", state="complete", expanded=False)
+                built = update_index(settings, store, embedder, progress, rebuild=rebuild)
+            box.empty()
+            if built:
+                st.toast("The case studies are ready.")
             st.session_state.index_checked = True
         return _answerer(settings)
     except AssistantError as error:

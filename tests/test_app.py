@@ -117,7 +117,8 @@ def test_markup_in_a_question_is_shown_as_text(app):
 def test_the_first_run_builds_the_index_and_says_so(monkeypatch, tmp_path):
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "new-index"))
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
-    assert [(s.label, s.state) for s in app.status] == [("Index ready (no index yet)", "complete")]
+    assert [t.value for t in app.toast] == ["The case studies are ready."]
+    assert not app.status  # the progress box goes once the index is ready; nothing stays on the page
     app.chat_input[0].set_value("What is generous leadership?").run()
     assert "[1]" in _answers(app)[0]
 
