@@ -48,6 +48,8 @@ class Settings:
     collection: str = DEFAULT_COLLECTION
     model: str = DEFAULT_MODEL
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 for a `chroma run` server
+    # sent as X-Chroma-Token to the token proxy in front of that server (scripts/chroma-with-token.sh)
+    chroma_token: str | None = field(default=None, repr=False)
     top_k: int = DEFAULT_TOP_K
     candidates: int = DEFAULT_CANDIDATES  # per retriever, before fusion
     answer_words: int = DEFAULT_ANSWER_WORDS
@@ -88,6 +90,7 @@ class Settings:
             ("collection", str),
             ("model", str),
             ("chroma_url", str),
+            ("chroma_token", str),
             ("top_k", int),
             ("candidates", int),
             ("answer_words", int),

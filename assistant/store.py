@@ -20,7 +20,7 @@ import chromadb
 import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import ChromaError
+from chromadb.errors import AuthorizationError, ChromaAuthError, ChromaError
 
 from .errors import StoreUnavailable
 from .memory import release_freed_memory
@@ -55,6 +55,13 @@ def connect(settings: Settings) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
+        if settings.chroma_token:  # checked by the proxy in front of the server (scripts/chroma-with-token.sh)
+            chroma_settings = ChromaSettings(
+                anonymized_telemetry=False,
+                chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
+                chroma_client_auth_credentials=settings.chroma_token,
+                chroma_auth_token_transport_header="X-Chroma-Token",
+            )
         try:
             client = chromadb.HttpClient(
                 host=url.hostname or "localhost",
@@ -64,6 +71,8 @@ def connect(settings: Settings) -> Any:
             )
             client.heartbeat()
         except Exception as error:  # connection refused, DNS, TLS: all mean "not reachable"
+            if _refused(error):
+                raise _refusal(settings) from None
             raise StoreUnavailable(
                 f"cannot reach the Chroma server at {settings.chroma_url} ({error.__class__.__name__}): "
                 "start it (`chroma run --host 127.0.0.1 --port PORT --path DIR`) or unset ASSISTANT_CHROMA_URL"
@@ -77,6 +86,26 @@ def connect(settings: Settings) -> Any:
             f"cannot open the index at {settings.index_dir} ({error}): check the folder is writable, "
             "or rebuild it with `python -m assistant ingest --rebuild`"
         ) from None
+
+
+def _refused(error: BaseException) -> bool:
+    """Whether the server (or the token proxy in front of it) turned the request away: 401 or 403.
+    chromadb raises its own auth errors for Chroma-shaped replies and a plain `Exception` for any
+    other body, with the HTTP error as its context."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, (ChromaAuthError, AuthorizationError)):
+            return True
+        if isinstance(seen, httpx.HTTPStatusError) and seen.response.status_code in (401, 403):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _refusal(settings: Settings) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"the Chroma server at {settings.chroma_url} refused the token: set ASSISTANT_CHROMA_TOKEN to the server's token"
+    )
 
 
 class Store:
@@ -116,7 +145,11 @@ class Store:
                 f"lost the Chroma server at {self._settings.chroma_url} ({error.__class__.__name__}): "
                 "start it again; the next question reconnects"
             ) from None
-        except (ChromaError, OSError) as error:
+        except Exception as error:
+            if self._settings.chroma_url and _refused(error):  # e.g. the token changed while we were running
+                raise _refusal(self._settings) from None
+            if not isinstance(error, (ChromaError, OSError)):
+                raise
             if self._settings.chroma_url:
                 raise StoreUnavailable(
                     f"the Chroma server at {self._settings.chroma_url} could not do that ({error}): ask again; if it "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import shutil
 import socket
 import subprocess
@@ -53,6 +54,18 @@ class FakeEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._vector(text)
+
+
+def system_tool(names: tuple[str, ...], install_script: str) -> str:
+    """The path of a Debian tool a slow test needs; skipped where it isn't installed, failed under
+    CI=true (CI installs it: a skip there would report an untested path as passing)."""
+    found = next((path for name in names if (path := shutil.which(name) or shutil.which(name, path="/usr/sbin"))), None)
+    if not found:
+        message = f"Debian's {names[0]} is not installed (make test installs it where it can: {install_script})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
 
 
 def free_port() -> int:

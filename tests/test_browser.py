@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,23 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, free_port, wait_until_up
+from conftest import ROOT, free_port, system_tool, wait_until_up
 
 pytestmark = pytest.mark.slow
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 RESULTS = ROOT / "bench" / "results"
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        message = "Debian's chromium is not installed (make test installs it where it can: scripts/install-browser.sh)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
 
 
 @pytest.fixture
@@ -72,7 +61,7 @@ def _ask(page, question: str, answers_before: int) -> float:
 def test_a_person_asks_in_a_real_browser_and_gets_a_cited_answer(server):
     from playwright.sync_api import sync_playwright
 
-    chromium = _chromium()
+    chromium = system_tool(("chromium", "chromium-browser"), "scripts/install-browser.sh")
     url, started, pid = server
     RESULTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:

@@ -1,8 +1,13 @@
+import http.server
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from assistant.errors import StoreUnavailable
 from assistant.settings import DEFAULT_TOP_K, Settings
+from assistant.store import Store
 
 
 def test_defaults_without_environment():
@@ -21,3 +26,51 @@ def test_environment_overrides():
 def test_a_bad_value_names_the_variable():
     with pytest.raises(ValueError, match="ASSISTANT_TOP_K='many'"):
         Settings.from_env({"ASSISTANT_TOP_K": "many"})
+
+
+def test_the_chroma_token_is_read_but_never_shown():
+    token = "s3cret-token-0123456789"
+    settings = Settings.from_env({"ASSISTANT_CHROMA_URL": "http://127.0.0.1:9000", "ASSISTANT_CHROMA_TOKEN": token})
+    assert settings.chroma_token == token
+    assert token not in repr(settings) and token not in str(settings)
+    assert Settings.from_env({}).chroma_token is None
+
+
+class _Refusing(http.server.BaseHTTPRequestHandler):
+    """A loopback server that turns every request away, as the token proxy does, and notes the
+    X-Chroma-Token header each one carried."""
+
+    tokens: list[str | None] = []
+
+    def do_GET(self):
+        self.tokens.append(self.headers.get("X-Chroma-Token"))
+        body = b"<html>401 Authorization Required</html>"  # not Chroma's JSON: any proxy's page
+        self.send_response(401)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def refusing_server():
+    _Refusing.tokens = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Refusing.tokens
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("token", ["s3cret-token-0123456789", None])
+def test_the_chroma_token_is_sent_and_a_refusal_says_what_to_do(refusing_server, tmp_path, token):
+    url, received = refusing_server
+    settings = replace(Settings(), index_dir=tmp_path / "index", chroma_url=url, chroma_token=token)
+    with pytest.raises(StoreUnavailable) as raised:
+        Store(settings)
+    assert str(raised.value) == (
+        f"the Chroma server at {url} refused the token: set ASSISTANT_CHROMA_TOKEN to the server's token")
+    assert received and set(received) == {token}
