@@ -39,8 +39,9 @@ eval: setup
 	$(PY) -m assistant eval --questions eval/dev.jsonl --out eval/results-dev.jsonl
 	$(PY) -m assistant eval --questions eval/practice.jsonl --out eval/results-practice.jsonl
 
-bench: setup
+bench: setup browser
 	$(PY) bench/retrieval.py
+	$(PY) bench/encoders.py
 
 bench-scale: setup
 	$(PY) bench/scale.py

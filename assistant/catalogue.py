@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from .records import Passage
 from .text import STOPWORDS, terms
@@ -94,7 +95,7 @@ class Catalogue:
         name ("Leeds", not "leeds"). Looked up by word n-grams, so it costs the same for eight
         case studies or ten thousand."""
         words = _words(text)
-        found = set()
+        found: set[str] = set()
         for size in range(1, self._longest + 1):
             for start in range(len(words) - size + 1):
                 found.update(self._by_alias.get(tuple(words[start : start + size]), ()))
@@ -121,6 +122,7 @@ class Catalogue:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("fingerprint") != fingerprint:
                 return None
-            return cls([CaseStudy(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()}) for c in data["cases"]])
+            fields: list[dict[str, Any]] = [{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()} for c in data["cases"]]
+            return cls([CaseStudy(**row) for row in fields])
         except (OSError, ValueError, KeyError, TypeError):
             return None

@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 
 from .brief import briefing_docx, briefing_markdown, build_briefing
-from .embed import load_model
+from .embed import PackagedEmbeddings
 from .errors import AssistantError
 from .evaluate import breakdown, evaluate, load_questions, result_record, score, source_record
 from .feedback import FeedbackStore, as_questions
@@ -28,6 +28,7 @@ from .ingest import ingest
 from .pipeline import open_answerer
 from .retrieve import Filters
 from .settings import PROJECT_ROOT, Settings
+from .text import word_rarity
 from .themes import load_themes, theme_map
 
 
@@ -69,15 +70,22 @@ def _guide_text(case_name: str | None, answerer, themes) -> str:
     return guide_markdown(build_guide(answerer.retriever, _matching(case_name, themes.cases)[0], themes))
 
 
+def _warm_up(settings: Settings) -> None:
+    """What the first question would otherwise wait for (~1 s: the embedding model and the
+    word-frequency lists, both kept per process), done while the first visitor's page loads."""
+    PackagedEmbeddings.for_settings(settings).embed_query("warm up")
+    word_rarity("warm")
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Streamlit in this process, with the model loading in the background meanwhile: the
-    first question does not wait for the multi-second torch import."""
+    """Streamlit in this process, the model warming up beside it (the package is imported by then:
+    importing it in that thread too measured slower, its imports and Streamlit's contending)."""
     from streamlit.web import cli as streamlit_cli
 
     if args.host not in ("127.0.0.1", "localhost", "::1") and not settings.sign_in_proxy:
         print(f"WARNING: serving on {args.host}: anyone who can reach this address can use the app unless "
               "sign-in is set up (README, \"Running it for a team\").", file=sys.stderr)
-    threading.Thread(target=load_model, args=(settings.model,), daemon=True, name="warm-up").start()
+    threading.Thread(target=_warm_up, args=(settings,), daemon=True, name="warm-up").start()
     sys.argv = ["streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.address", args.host,
                 "--server.port", str(args.port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     return streamlit_cli.main()

@@ -63,7 +63,7 @@ def _units(hit_index: int, hit: Hit) -> list[_Unit]:
         else (hit.similarity,) * len(sentences)
     if passage.kind in ("lesson", "quote", "list") and len(passage.text.split()) <= WHOLE_UNIT_WORDS:
         return [_Unit(hit_index, 0, passage.text, max(similarities, default=hit.similarity))]
-    units = []
+    units: list[_Unit] = []
     for order, (sentence, similarity) in enumerate(zip(sentences, similarities)):
         item = bool(_BULLET.match(sentence))
         unit = _Unit(hit_index, order, sentence, similarity, item)

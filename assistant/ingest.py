@@ -55,8 +55,8 @@ class IngestReport:
 
 
 def corpus_fingerprint(settings: Settings) -> str:
-    """Changes whenever a corpus file, the parser or the embedding model changes."""
-    digest = hashlib.sha256(f"parser {PARSER_VERSION}\nmodel {settings.model}\n".encode())
+    """Changes whenever a corpus file, the parser or the embedding model or encoder changes."""
+    digest = hashlib.sha256(f"parser {PARSER_VERSION}\nmodel {settings.embedding}\n".encode())
     if settings.corpus_dir.is_dir():
         for path in corpus_files(settings.corpus_dir):
             try:
@@ -72,8 +72,8 @@ def stale_reason(settings: Settings, store: Store) -> str | None:
     state = store.state()
     if state.passages == 0 and not state.fingerprint:
         return "no index yet"
-    if state.model and state.model != settings.model:
-        return f"the index was built with the model {state.model!r}, not {settings.model!r}"
+    if state.model and state.model != settings.embedding:
+        return f"the index was built with the model {state.model!r}, not {settings.embedding!r}"
     if not state.fingerprint or not state.settled:
         return "the last ingest did not finish"
     if state.fingerprint != corpus_fingerprint(settings):
@@ -85,7 +85,7 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings 
            rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
     started = time.perf_counter()
     store = store or (Store.rebuilt(settings) if rebuild else Store(settings))
-    embedder = embedder or PackagedEmbeddings(settings.model)
+    embedder = embedder or PackagedEmbeddings.for_settings(settings)
     report_progress = progress or (lambda done, total, message: None)
     fingerprint = corpus_fingerprint(settings)
 
@@ -95,11 +95,11 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings 
     report = IngestReport(files=len(documents), passages=len(passages), skipped=skipped)
 
     state = store.state()
-    if rebuild or (state.model and state.model != settings.model):
+    if rebuild or (state.model and state.model != settings.embedding):
         store.reset()
         Snapshot.prune(settings, keep=set())
         state = store.state()
-    store.set_state(settings.model, state.fingerprint, state.built_at, settled=False)  # readers keep the old snapshot
+    store.set_state(settings.embedding, state.fingerprint, state.built_at, settled=False)  # readers keep the old snapshot
     stored = store.content_hashes()
     current = {p.id for p in passages}
     new = [p for p in passages if p.id not in stored]
@@ -113,10 +113,10 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings 
     _write_new(store, embedder, new, reusable, report_progress)
     Snapshot.save(settings, passages, fingerprint)
     built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    store.set_state(settings.model, fingerprint, built_at, settled=False)  # published: readers move to it
+    store.set_state(settings.embedding, fingerprint, built_at, settled=False)  # published: readers move to it
     store.delete(removed)
     report.removed = len(removed)
-    store.set_state(settings.model, fingerprint, built_at, settled=True)
+    store.set_state(settings.embedding, fingerprint, built_at, settled=True)
     Snapshot.prune(settings, keep={fingerprint, state.fingerprint})
     report.seconds = time.perf_counter() - started
     report_progress(1, 1, "index ready")

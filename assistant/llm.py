@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
-from typing import Any, Generator, Sequence
+from typing import Any, Generator, Mapping, Sequence
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, BaseMessageChunk, HumanMessage, SystemMessage
@@ -91,7 +91,7 @@ def answer_messages(question: str, hits: Sequence[Hit], words: int) -> list[Base
     ]
 
 
-def condense_messages(question: str, history: Sequence[dict]) -> list[BaseMessage]:
+def condense_messages(question: str, history: Sequence[Mapping[str, Any]]) -> list[BaseMessage]:
     conversation = "\n".join(f"{t.get('role')}: {t.get('content')}" for t in history[-6:])
     return [HumanMessage(CONDENSE_PROMPT.format(conversation=conversation, question=question))]
 

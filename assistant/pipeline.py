@@ -20,7 +20,7 @@ from .store import Store
 
 def connect(settings: Settings) -> tuple[Store, Embeddings]:
     """The heavy, shareable parts: the store connection and the (lazily loaded) model."""
-    return Store(settings), PackagedEmbeddings(settings.model)
+    return Store(settings), PackagedEmbeddings.for_settings(settings)
 
 
 def update_index(settings: Settings, store: Store, embedder: Embeddings, progress: Progress | None = None,
@@ -47,6 +47,6 @@ def answerer_over(settings: Settings, store: Store, embedder: Embeddings) -> Ans
 def open_answerer(settings: Settings, progress: Progress | None = None, store: Store | None = None,
                   embedder: Embeddings | None = None) -> Answerer:
     store = store or Store(settings)
-    embedder = embedder or PackagedEmbeddings(settings.model)
+    embedder = embedder or PackagedEmbeddings.for_settings(settings)
     update_index(settings, store, embedder, progress)
     return answerer_over(settings, store, embedder)

@@ -60,7 +60,7 @@ class Retriever:
     def open(cls, settings: Settings, store: Store | None = None,
              embedder: Embeddings | None = None) -> "Retriever":
         store = store or Store(settings)
-        return cls(store, Snapshot.open(settings, store), embedder or PackagedEmbeddings(settings.model), settings)
+        return cls(store, Snapshot.open(settings, store), embedder or PackagedEmbeddings.for_settings(settings), settings)
 
     def embed(self, text: str) -> list[float]:
         """The query vector of a text; the last few are kept, so the coverage decision reuses the

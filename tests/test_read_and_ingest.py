@@ -114,13 +114,15 @@ def _fresh_index(settings):
     return replace(settings, index_dir=settings.index_dir.parent / "clean-index")
 
 
-def test_a_different_model_means_a_rebuild(settings, fake_embedder):
+@pytest.mark.parametrize("change", [{"model": "another-model"}, {"encoder": "sentence-transformers"}])
+def test_a_different_model_or_encoder_means_a_rebuild(settings, fake_embedder, change):
+    """Vectors from two models, or two encoders of one model, are never mixed in one index."""
     ingest(settings, embedder=fake_embedder)
-    other = replace(settings, model="another-model")
+    other = replace(settings, **change)
     assert "built with the model" in stale_reason(other, Store(other))
     report = ingest(other, embedder=FakeEmbeddings())
     assert report.embedded == 90
-    assert Store(other).state().model == "another-model"
+    assert Store(other).state().model == other.embedding
 
 
 def test_rebuild_embeds_everything_again(settings, fake_embedder):

