@@ -7,7 +7,7 @@ PORT ?= 8501
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup browser nginx run test test-fast ingest eval bench bench-scale
+.PHONY: setup browser axe nginx run test test-fast ingest eval bench bench-scale
 
 setup: $(VENV)/.installed
 
@@ -20,13 +20,16 @@ $(VENV)/.installed: requirements.txt
 browser:
 	scripts/install-browser.sh
 
+axe:
+	scripts/install-axe.sh
+
 nginx:
 	scripts/install-nginx.sh
 
 run: setup
 	$(PY) -m assistant serve --host $(HOST) --port $(PORT)
 
-test: setup browser nginx
+test: setup browser axe nginx
 	$(PY) -m pytest
 
 test-fast: setup

@@ -7,6 +7,7 @@ import streamlit as st
 from assistant import Settings, ui
 from assistant.brief import briefing_docx, briefing_markdown, build_briefing
 
+st.set_page_config(page_title="Board briefing · Case-study lessons")  # each page its own browser-tab title
 settings = Settings.from_env()
 answerer = ui.load(settings)
 themes = ui.themes(settings, answerer)
@@ -14,13 +15,17 @@ themes = ui.themes(settings, answerer)
 st.title("Board briefing")
 st.caption("Every point is the case studies' own words with a numbered source; what they do not cover is said "
            "plainly. Questions for the board come from a curated list written from the report's learning.")
-topic = st.text_input("Topic", placeholder="Managing a power imbalance with a smaller partner", key="briefing_topic")
+topic = st.text_input("Topic", placeholder="Managing a power imbalance with a smaller partner", key="briefing_topic",
+                      persist_state="session")
 if topic.strip():
-    briefing = build_briefing(answerer, " ".join(topic.split())[: settings.max_question_chars], themes)
-    markdown = briefing_markdown(briefing)
+    wanted = (" ".join(topic.split())[: settings.max_question_chars], answerer.retriever.snapshot.fingerprint)
+    if st.session_state.get("briefing_built", (None,))[0] != wanted:  # built once: a download click doesn't rebuild it
+        briefing = build_briefing(answerer, wanted[0], themes)
+        st.session_state.briefing_built = (wanted, briefing_markdown(briefing), briefing_docx(briefing))
+    _, markdown, word = st.session_state.briefing_built
     name = re.sub(r"[^a-z0-9]+", "-", topic.lower()).strip("-")[:60] or "briefing"
     left, right = st.columns(2)
-    left.download_button("Download as Word", data=briefing_docx(briefing), file_name=f"briefing-{name}.docx",
+    left.download_button("Download as Word", data=word, file_name=f"briefing-{name}.docx",
                          mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     right.download_button("Download as Markdown", data=markdown, file_name=f"briefing-{name}.md", mime="text/markdown")
     st.markdown(markdown)

@@ -10,6 +10,7 @@ from assistant import Settings, ui
 from assistant.guide import build_guide, guide_markdown, reading_path_markdown
 from assistant.text import markdown_text
 
+st.set_page_config(page_title="Browse the case studies · Case-study lessons")  # each page its own browser-tab title
 settings = Settings.from_env()
 answerer = ui.load(settings)
 themes = ui.themes(settings, answerer)
@@ -21,7 +22,7 @@ st.caption("Stories of larger and smaller charities working together, told by th
 read, guide_tab, map_tab = st.tabs(["Read", "Guide", "Themes map"])
 
 names = [c.short_title for c in cases]
-chosen = st.sidebar.selectbox("Case study", names, key="browse_case")
+chosen = st.sidebar.selectbox("Case study", names, key="browse_case", persist_state="session")
 case = cases[names.index(chosen)]
 
 with read:
@@ -50,7 +51,7 @@ with map_tab:
         x=alt.X("case study:N", sort=names, axis=alt.Axis(labelAngle=-40, labelLimit=180, labelOverlap=False)),
         y=alt.Y("theme:N", sort=[t.name for t in themes.themes], axis=alt.Axis(labelLimit=220)),
         color=alt.Color("strength:Q", scale=alt.Scale(scheme="blues")),
-        tooltip=["theme", "case study", alt.Tooltip("strength:Q", format=".2f")],
+        tooltip=["theme", "case study"],  # the shade says how strongly; a raw similarity means nothing to readers
     ).add_params(cell)
     event = st.altair_chart(chart, width="stretch", on_select="rerun", key="theme_map")
     picked = (event.selection.get("cell") or [None])[0] if event else None
@@ -60,7 +61,6 @@ with map_tab:
     theme_name = st.selectbox("Theme", [t.name for t in themes.themes], key="map_theme")
     cell_case = st.selectbox("Case study ", names, key="map_case")
     title = cases[names.index(cell_case)].title
-    st.markdown(f"**{markdown_text(theme_name)} × {markdown_text(cell_case)}**: strength "
-                f"{themes.score(theme_name, title):.2f}")
+    st.markdown(f"**{markdown_text(theme_name)} × {markdown_text(cell_case)}**: the passages behind this cell")
     for hit in themes.cells[(theme_name, title)]:
         st.markdown(f"- *{markdown_text(hit.passage.label)}*: {markdown_text(hit.passage.text)}")

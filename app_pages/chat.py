@@ -21,16 +21,22 @@ STARTERS = {
         "What is the STAGE partnership?",
     ],
 }
+# a case study's own starters, one for each section it has
+SECTION_STARTERS = {"overview": "Who was involved in {case}?", "Challenges": "What challenges did {case} face?",
+                    "Enablers": "What helped {case} work together?", "Learning": "What did {case} learn?"}
 
+st.set_page_config(page_title="Ask · Case-study lessons")  # each page its own browser-tab title
 settings = Settings.from_env()
 answerer = ui.load(settings)
 filters, words = ui.sidebar(answerer, settings)
 feedback = ui.feedback_store(settings)
-turns: list[dict] = st.session_state.setdefault("turns", [])  # {"question", "answer", "rating_id"}
+turns = ui.conversation()  # {"question", "answer", "rating_id", "rating", "comment"}
 
 with st.sidebar:
     if st.button("New conversation"):
-        turns.clear()
+        for key in [k for k in st.session_state if str(k).startswith(("rating-", "comment-"))]:
+            del st.session_state[key]  # the last conversation's ratings are not this one's
+        turns = ui.conversation(new=True)
 
 st.title("Lessons from charity partnerships")
 st.caption("Answers in the case studies' own words, every point cited, and a plain “not covered” when they "
@@ -57,17 +63,21 @@ def rate(index: int) -> None:
         turn["rating_id"] = feedback.record(turn["answer"], value, history=history(turns[:index]))
     else:
         feedback.change_rating(turn["rating_id"], value)
+    turn["rating"] = value
 
 
 def ask_for_feedback(index: int, turn: dict) -> None:
+    # what this answer was given, shown again after another page or a reload (the widgets' own state goes)
+    st.session_state.setdefault(f"rating-{index}", turn.get("rating"))
+    st.session_state.setdefault(f"comment-{index}", turn.get("comment", ""))
     st.feedback("thumbs", key=f"rating-{index}", on_change=rate, args=(index,))
     if turn.get("rating_id") is not None:
         liked = st.session_state.get(f"rating-{index}") == THUMBS_UP
         prompt = "What made it useful? (optional)" if liked else "What was wrong or missing? (optional)"
         comment = st.text_input(prompt, key=f"comment-{index}", max_chars=MAX_COMMENT_CHARS)
-        if comment and st.session_state.get(f"comment-sent-{index}") != comment:
+        if comment and turn.get("comment") != comment:
             feedback.add_comment(turn["rating_id"], comment)
-            st.session_state[f"comment-sent-{index}"] = comment
+            turn["comment"] = comment
             st.caption("Thank you: your comment is saved with this answer.")
 
 
@@ -85,10 +95,17 @@ def show_turn(index: int, turn: dict) -> None:
 for index, turn in enumerate(turns):
     show_turn(index, turn)
 
+ui.filter_chips()
 question = st.chat_input("Ask about the case studies")
 question = st.session_state.pop("starter", None) or question
 if not turns and not question:
-    for audience, examples in STARTERS.items():
+    starters = STARTERS
+    if len(filters.case_studies) == 1:  # e.g. after Browse's "Ask about …": that case study's own questions
+        [case] = [c for c in answerer.retriever.catalogue.cases if c.title == filters.case_studies[0]]
+        sections = {p.section for p in answerer.retriever.passages_of(case.title)}
+        starters = {f"About {case.short_title}": [question.format(case=case.short_title)
+                                                  for section, question in SECTION_STARTERS.items() if section in sections]}
+    for audience, examples in starters.items():
         st.markdown(f"**{audience}**")
         for example in examples:
             st.button(example, key=f"starter-{example}", on_click=st.session_state.__setitem__, args=("starter", example))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import numpy as np
 
@@ -140,12 +141,29 @@ def _plain(markdown: str) -> str:
     return printable(re.sub(r"\\(.)", r"\1", markdown.replace("**", "")))
 
 
-def briefing_docx(briefing: Briefing) -> bytes:
-    """The briefing as a Word document with real headings and a numbered source list."""
-    import docx
+AUTHOR = "Case-study lessons assistant"  # the product writes the document, not python-docx
 
+
+def briefing_docx(briefing: Briefing, now: datetime | None = None) -> bytes:
+    """The briefing as a Word document to circulate: real headings, a numbered source list, A4,
+    its title, author and date in the file's properties and a line saying where it comes from."""
+    import docx
+    from docx.shared import Mm
+
+    now = now or datetime.now(timezone.utc)
     document = docx.Document()
-    document.add_heading(printable(f"Board briefing: {briefing.topic}"), level=0)
+    title = printable(f"Board briefing: {briefing.topic}")
+    document.core_properties.title, document.core_properties.author = title, AUTHOR
+    document.core_properties.created = document.core_properties.modified = now
+    document.core_properties.last_modified_by = AUTHOR
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+    document.add_heading(title, level=0)
+    cases = list(dict.fromkeys(hit.passage.case_study for hit in briefing.sources))
+    origin = (f"from {len(cases)} of the case studies in its library: " + "; ".join(cases) + "."
+              if cases else "from the case studies in its library.")
+    document.add_paragraph(printable(f"Prepared on {now:%d %B %Y} by the {AUTHOR.lower()}, {origin} Every point is "
+                                     "their own words, with a numbered source."))
 
     def paragraphs(text: str) -> None:
         for block in text.split("\n\n"):

@@ -54,7 +54,7 @@ def guide_markdown(guide: Guide) -> str:
     if guide.summary:
         lines.append(f"- {markdown_text(guide.summary)}")
     lines += [f"- {markdown_text(s)}" for s in guide.figures if s != guide.summary]
-    lines += ["- **Strongest themes**: " + ", ".join(f"{name} ({score:.2f})" for name, score in guide.themes), ""]
+    lines += ["- **Strongest themes**: " + ", ".join(name for name, _ in guide.themes), ""]  # no raw scores for readers
     for title, items in (("Challenges", guide.challenges), ("Enablers", guide.enablers)):
         if items:
             lines += [f"## {title}", ""] + [markdown_text(p.text) + "\n" for p in items]

@@ -5,7 +5,10 @@ feedback come from the rest of the package."""
 from __future__ import annotations
 
 import re
+import secrets
+import threading
 import time
+from collections import OrderedDict
 
 import streamlit as st
 
@@ -22,6 +25,7 @@ from .themes import ThemeMap, load_themes, theme_map
 SECTIONS = ["overview", "Challenges", "Enablers", "Learning"]
 QUESTIONS_PER_MINUTE = 20  # per browser session: a reader asks a few a minute; more is a script
 RATINGS_PER_MINUTE = 30
+CONVERSATIONS_KEPT = 500  # the most recently used, in the server's memory; each is a few answers
 
 
 @st.cache_resource(show_spinner=False)
@@ -109,6 +113,33 @@ def load(settings: Settings, rebuild: bool = False) -> Answerer:
         raise  # unreachable: st.stop() ends the script run
 
 
+@st.cache_resource(show_spinner=False)
+def _conversations() -> OrderedDict[str, list[dict]]:
+    return OrderedDict()
+
+
+_conversations_lock = threading.Lock()
+
+
+def conversation(new: bool = False) -> list[dict]:
+    """This browser's conversation, kept on the server under an unguessable id in the page's
+    address, so a reload finds it again (while the server runs and it is among the last
+    CONVERSATIONS_KEPT used). Only ids the server gave out are taken from an address."""
+    kept = _conversations()
+    key = "" if new else st.session_state.get("conversation") or st.query_params.get("conversation", "")
+    with _conversations_lock:
+        if key not in kept:
+            key = secrets.token_urlsafe(16)
+            kept[key] = []
+            while len(kept) > CONVERSATIONS_KEPT:
+                kept.popitem(last=False)
+        kept.move_to_end(key)
+        turns = kept[key]
+    st.session_state.conversation = key
+    st.query_params["conversation"] = key
+    return turns
+
+
 def within_rate(per_minute: int, what: str) -> bool:
     """Counts one more `what` for this browser session; false once it has had `per_minute` in
     the last minute (one tab cannot flood the server or the feedback store)."""
@@ -124,9 +155,11 @@ def sidebar(answerer: Answerer, settings: Settings) -> tuple[Filters, int]:
     cases = {c.short_title: c.title for c in answerer.retriever.catalogue.cases if c.organisations}
     with st.sidebar:
         st.header("Focus")
-        chosen = st.multiselect("Case studies", list(cases), key="case_filter")
-        sections = st.multiselect("Sections", SECTIONS, key="section_filter")
-        words = st.slider("Answer length (words)", 60, 400, settings.answer_words, step=20, key="answer_words")
+        # persist_state: kept while the visitor reads another page, and there when they come back
+        chosen = st.multiselect("Case studies", list(cases), key="case_filter", persist_state="session")
+        sections = st.multiselect("Sections", SECTIONS, key="section_filter", persist_state="session")
+        words = st.slider("Answer length (words)", 60, 400, settings.answer_words, step=20, key="answer_words",
+                          persist_state="session")
         if answerer.chat_model is None:
             st.caption("Answer mode: **offline** — the case studies' own words, every point cited.")
         else:
@@ -140,6 +173,24 @@ def sidebar(answerer: Answerer, settings: Settings) -> tuple[Filters, int]:
                 load(settings, rebuild=True)
                 st.rerun()
     return Filters(tuple(cases[c] for c in chosen), tuple(sections)), words
+
+
+def _unfilter(key: str, value: str) -> None:
+    st.session_state[key] = [v for v in st.session_state.get(key, []) if v != value]
+
+
+def filter_chips() -> None:
+    """The filters in force, above the question box where they change the answers (on a phone the
+    sidebar is closed), each removed with a tap."""
+    chosen = [("case_filter", v) for v in st.session_state.get("case_filter", [])]
+    chosen += [("section_filter", v) for v in st.session_state.get("section_filter", [])]
+    if not chosen:
+        return
+    chips = st.container(horizontal=True, wrap=True, vertical_alignment="center")  # wraps on a phone
+    chips.caption("Answers only from:", width="content")
+    for key, value in chosen:
+        chips.button(f"✕ {markdown_text(value)}", key=f"unfilter-{key}-{value}", on_click=_unfilter, args=(key, value),
+                      help=f"Stop limiting answers to {markdown_text(value)}")
 
 
 def highlighted(passage: Passage, excerpts: tuple[str, ...]) -> str:

@@ -144,7 +144,10 @@ def test_ask_about_this_case_study_opens_the_chat_filtered_to_it(app):
     app.selectbox(key="browse_case").set_value("P3 and Cohort 4").run()
     next(b for b in app.button if b.label == "Ask about P3 and Cohort 4").click().run()
     assert app.multiselect(key="case_filter").value == ["P3 and Cohort 4"]
-    app.switch_page("app_pages/chat.py")  # AppTest reruns the page it was last told, not st.switch_page's
+    app.switch_page("app_pages/chat.py").run()  # AppTest reruns the page it was last told, not st.switch_page's
+    starters = [b.label for b in app.button if b.key and b.key.startswith("starter-")]
+    assert starters == ["Who was involved in P3 and Cohort 4?", "What challenges did P3 and Cohort 4 face?",
+                        "What helped P3 and Cohort 4 work together?", "What did P3 and Cohort 4 learn?"]
     app.chat_input[0].set_value("How did they share risk?").run()
     assert {e.label.split("] ")[1].split(",")[0] for e in app.expander} == {"P3 and Cohort 4"}
 
@@ -221,3 +224,48 @@ def test_served_to_the_network_with_no_sign_in_every_page_says_so(app, monkeypat
         assert not served_on("0.0.0.0")
     finally:
         config.set_option("server.address", original)
+
+
+def test_a_filter_shows_as_a_chip_above_the_question_box_and_a_tap_removes_it(app):
+    app.multiselect(key="case_filter").set_value(["London VAWG Consortium"]).run()
+    app.multiselect(key="section_filter").set_value(["Learning"]).run()
+    chips = [b.label for b in app.button if b.label.startswith("✕ ")]
+    assert chips == ["✕ London VAWG Consortium", "✕ Learning"]
+    app.button(key="unfilter-case_filter-London VAWG Consortium").click().run()
+    assert app.multiselect(key="case_filter").value == []
+    assert [b.label for b in app.button if b.label.startswith("✕ ")] == ["✕ Learning"]
+
+
+def test_filters_and_answer_length_survive_reading_another_page(app):
+    app.multiselect(key="section_filter").set_value(["Learning"]).run()
+    app.slider(key="answer_words").set_value(100).run()
+    app.switch_page("app_pages/browse.py").run()
+    app.switch_page("app_pages/chat.py").run()
+    assert app.multiselect(key="section_filter").value == ["Learning"]
+    assert app.slider(key="answer_words").value == 100
+
+
+def _reloaded(real_settings, feedback_db, monkeypatch, address: dict) -> AppTest:
+    """The same page opened again in a new browser session at `address`'s query string."""
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(real_settings.index_dir))
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(feedback_db))
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    again.query_params.update(address)
+    return again.run()
+
+
+def test_a_reload_finds_the_conversation_and_its_ratings_again(app, real_settings, feedback_db, monkeypatch):
+    app.chat_input[0].set_value("What is generous leadership?").run()
+    app.feedback[0].set_value(THUMBS_UP).run()
+    app.text_input[0].input("Clear and cited").run()
+    address = {"conversation": app.query_params["conversation"]}
+    again = _reloaded(real_settings, feedback_db, monkeypatch, address)
+    assert _answers(again) == _answers(app)
+    assert again.feedback[0].value == THUMBS_UP and again.text_input[0].value == "Clear and cited"
+    assert len(FeedbackStore(feedback_db).ratings()) == 1  # shown again, not stored twice
+
+
+def test_an_address_with_an_id_the_server_never_gave_starts_a_new_conversation(app, real_settings, feedback_db,
+                                                                                monkeypatch):
+    made_up = _reloaded(real_settings, feedback_db, monkeypatch, {"conversation": "guessed-id"})
+    assert _answers(made_up) == [] and made_up.query_params["conversation"] != "guessed-id"

@@ -154,3 +154,18 @@ def test_control_characters_in_a_topic_or_passage_do_not_break_the_word_file(rea
     briefing = replace(briefing, topic="power\x0bimbalance\x00", summary=briefing.summary + " a\x0cb")
     document = docx.Document(io.BytesIO(briefing_docx(briefing)))
     assert document.paragraphs[0].text == "Board briefing: powerimbalance"
+
+
+def test_the_word_document_is_a4_and_says_who_made_it_when_and_from_what(briefing):
+    from datetime import datetime, timezone
+
+    made = datetime(2026, 11, 26, 9, 30, tzinfo=timezone.utc)
+    document = docx.Document(io.BytesIO(briefing_docx(briefing, now=made)))
+    properties = document.core_properties
+    assert properties.title == f"Board briefing: {TOPIC}"
+    assert properties.author == "Case-study lessons assistant" and properties.created == made
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    origin = document.paragraphs[1].text
+    assert origin.startswith("Prepared on 26 November 2026 by the case-study lessons assistant, from ")
+    assert all(hit.passage.case_study in origin for hit in briefing.sources)

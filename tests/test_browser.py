@@ -105,3 +105,79 @@ def test_a_person_asks_in_a_real_browser_and_gets_a_cited_answer(server):
                "server_rss_mb_one_session": one_session, "server_rss_mb_five_more_sessions": five_sessions}
     (RESULTS / "browser.json").write_text(json.dumps(figures, indent=2) + "\n")
     print(figures)
+
+
+AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe_script() -> Path:
+    if not AXE.is_file():
+        message = "axe-core is not installed (make test installs it: scripts/install-axe.sh)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE
+
+
+def _serious_violations(page, axe: Path) -> list[str]:
+    """axe-core's serious and critical findings on the page as it stands (injected from the local
+    file: the page asks no other host for it)."""
+    page.add_script_tag(path=str(axe))
+    return page.evaluate("""async () => (await axe.run()).violations
+        .filter(v => ['serious', 'critical'].includes(v.impact))
+        .map(v => `${v.id} (${v.impact}) on ${v.nodes.length}: ${v.nodes[0].target.join(' ')}`)""")
+
+
+def _set_case_filter(page, case: str, phone: bool) -> None:
+    if phone:  # the sidebar starts closed on a phone
+        page.get_by_test_id("stExpandSidebarButton").click()
+    page.get_by_role("combobox", name="Case studies").click()
+    page.get_by_role("option", name=case).click()
+    page.keyboard.press("Escape")
+    if phone:
+        page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+
+
+def test_each_page_at_both_widths_passes_axe_shows_its_filters_and_keeps_the_conversation(server):
+    from playwright.sync_api import sync_playwright
+
+    chromium = system_tool(("chromium", "chromium-browser"), "scripts/install-browser.sh")
+    axe = _axe_script()
+    url, _, _ = server
+    findings: dict[str, list[str]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        for width, height in ((1366, 900), (390, 844)):
+            page = browser.new_page(viewport={"width": width, "height": height}, is_mobile=width < 500)
+            page.goto(url)
+            _ask(page, "How do partners build trust?", 0)
+            assert page.title() == "Ask · Case-study lessons"  # each page its own tab title, once it has run
+            page.get_by_test_id("stExpander").first.click()
+            _set_case_filter(page, "Touchstone and Live Well Leeds", phone=width < 500)
+            chip = page.get_by_role("button", name="✕ Touchstone and Live Well Leeds")
+            chip.wait_for(timeout=30_000)
+            assert chip.is_visible()  # in the main area, beside the question box, at both widths
+            findings[f"ask-{width}"] = _serious_violations(page, axe)
+            page.screenshot(path=str(RESULTS / f"ask-{width}.png"), full_page=True)
+
+            page.reload()  # the conversation is found again through the address
+            page.get_by_test_id("stChatMessage").nth(1).get_by_text("[1]", exact=False).first.wait_for(timeout=60_000)
+            assert "How do partners build trust?" in page.get_by_test_id("stChatMessage").nth(0).inner_text()
+
+            for name, title in (("browse", "Browse the case studies"), ("briefing", "Board briefing")):
+                page.goto(f"{url}/{name}")
+                page.get_by_test_id("stMainBlockContainer").wait_for(timeout=60_000)
+                if name == "briefing":
+                    box = page.get_by_role("textbox", name="Topic")
+                    box.fill("Managing a power imbalance")
+                    box.press("Enter")
+                    page.get_by_role("button", name="Download as Word").wait_for(timeout=60_000)
+                else:
+                    page.get_by_text("Organisations:").first.wait_for(timeout=60_000)
+                assert page.title() == f"{title} · Case-study lessons"
+                findings[f"{name}-{width}"] = _serious_violations(page, axe)
+                page.screenshot(path=str(RESULTS / f"{name}-{width}.png"), full_page=True)
+            page.close()
+        browser.close()
+    (RESULTS / "axe.json").write_text(json.dumps(findings, indent=2) + "\n")
+    assert {page: found for page, found in findings.items() if found} == {}
