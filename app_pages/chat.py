@@ -81,21 +81,32 @@ def ask_for_feedback(index: int, turn: dict) -> None:
             st.caption("Thank you: your comment is saved with this answer.")
 
 
+def follow_ups(answer) -> list[str]:
+    """Up to three next questions, each about a case study the answer cites and a section of it the
+    answer did not draw on: made from the corpus's own structure, so each one has an answer."""
+    drawn_on = {(h.passage.case_study, h.passage.section) for h in answer.sources}
+    cited = {h.passage.case_study: h.passage.short_title for h in answer.sources}
+    sections = {title: {p.section for p in answerer.retriever.passages_of(title)} for title in cited}
+    suggestions = [SECTION_STARTERS[section].format(case=short)
+                   for section in ("Learning", "Enablers", "Challenges") for title, short in cited.items()
+                   if section in sections[title] and (title, section) not in drawn_on]
+    return suggestions[:3]
+
+
 def show_turn(index: int, turn: dict) -> None:
     with st.chat_message("user"):
         st.markdown(markdown_text(turn["question"]))
     with st.chat_message("assistant"):
-        st.markdown(turn["answer"].text)
+        st.markdown(ui.linked_citations(turn["answer"].text, index))
         if turn["answer"].notice:
             st.info(markdown_text(turn["answer"].notice))
-        ui.source_cards(turn["answer"])
+        ui.source_cards(turn["answer"], index)
         ask_for_feedback(index, turn)
 
 
 for index, turn in enumerate(turns):
     show_turn(index, turn)
 
-ui.filter_chips()
 question = st.chat_input("Ask about the case studies")
 question = st.session_state.pop("starter", None) or question
 if not turns and not question:
@@ -128,12 +139,18 @@ if question:
             st.error(str(error))
             st.stop()
         answer = streaming.answer
-        written.markdown(answer.text)  # the final, verified text replaces what streamed in
+        written.markdown(ui.linked_citations(answer.text, len(turns)))  # the verified text replaces what streamed
         if answer.notice:
             st.info(markdown_text(answer.notice))
-        ui.source_cards(answer)
+        ui.source_cards(answer, len(turns))
         turns.append({"question": question, "answer": answer, "rating_id": None})
         ask_for_feedback(len(turns) - 1, turns[-1])
+
+if turns and (suggestions := follow_ups(turns[-1]["answer"])):
+    st.caption("You could ask next:")
+    for suggestion in suggestions:
+        st.button(suggestion, key=f"followup-{suggestion}", on_click=st.session_state.__setitem__, args=("starter", suggestion))
+ui.filter_chips()
 
 if turns:
     with st.sidebar:

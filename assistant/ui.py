@@ -204,10 +204,21 @@ def highlighted(passage: Passage, excerpts: tuple[str, ...]) -> str:
     return re.sub(r"\n", "  \n", text)
 
 
-def source_cards(answer: Answer) -> None:
+_CITATION = re.compile(r"(?<!\\)\[(\d+)\]")  # [3] as the answer writes it; "\[3\]" is quoted text
+
+
+def linked_citations(text: str, turn: int) -> str:
+    """An answer (already safe Markdown) with each [n] a link to its source card below it."""
+    return _CITATION.sub(lambda m: f"[\\[{m.group(1)}\\]](#source-{turn}-{m.group(1)})", text)
+
+
+def source_cards(answer: Answer, turn: int) -> None:
+    """One card per source; each has the anchor its [n] links to, inside the card (following a
+    link into a closed card opens it in browsers that support that, Chromium among them)."""
     for number, hit in enumerate(answer.sources, 1):
         passage = hit.passage
         with st.expander(f"[{number}] {markdown_text(passage.label)}"):
+            st.html(f'<span id="source-{turn}-{number}"></span>')  # our own numbers only
             st.caption(markdown_text(f"{passage.case_study} · {', '.join(passage.organisations)}"
                                      + (f" · quote from {passage.attribution}" if passage.attribution else "")))
             excerpts = answer.excerpts[number - 1] if number <= len(answer.excerpts) else ()

@@ -5,6 +5,7 @@ test points at its own index, corpus and feedback file."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,9 @@ def app(real_answerer, real_settings, feedback_db, monkeypatch) -> AppTest:
 
 
 def _answers(app: AppTest) -> list[str]:
-    return [m.markdown[0].value for m in app.chat_message if m.name == "assistant"]
+    """Each answer as a reader sees it: a citation link reads "[1]"."""
+    return [re.sub(r"\[\\\[(\d+)\\\]\]\(#source-\d+-\d+\)", r"[\1]", m.markdown[0].value)
+            for m in app.chat_message if m.name == "assistant"]
 
 
 def test_start_screen_offers_questions_for_each_audience(app):
@@ -43,6 +46,8 @@ def test_a_starter_question_is_asked_and_answered_with_sources(app):
     app.button(key="starter-How do we handle a power imbalance with a smaller partner?").click().run()
     answer = _answers(app)[0]
     assert "[1]" in answer and "power" in answer
+    written = next(m for m in app.chat_message if m.name == "assistant").markdown[0].value
+    assert "[\\[1\\]](#source-0-1)" in written  # each [n] links to its source card (followed in test_browser)
     cards = [e.label for e in app.expander]
     assert cards and cards[0].startswith("[1] ")
 
@@ -269,3 +274,22 @@ def test_an_address_with_an_id_the_server_never_gave_starts_a_new_conversation(a
                                                                                 monkeypatch):
     made_up = _reloaded(real_settings, feedback_db, monkeypatch, {"conversation": "guessed-id"})
     assert _answers(made_up) == [] and made_up.query_params["conversation"] != "guessed-id"
+
+
+def test_only_the_answers_own_citations_become_links():
+    from assistant.text import markdown_text
+    from assistant.ui import linked_citations
+
+    quoted = markdown_text("They said [2] and [see here](https://example.org)")  # a stranger's text, escaped
+    linked = linked_citations(f"{quoted} [1]", 4)
+    assert linked.endswith("[\\[1\\]](#source-4-1)")
+    assert linked.startswith(quoted)  # the escaped text is left as it was: no link made from it
+
+
+def test_after_an_answer_it_suggests_what_the_cited_case_studies_also_cover(app):
+    app.chat_input[0].set_value("What challenges did Touchstone face?").run()
+    suggestions = [b.label for b in app.button if b.key and b.key.startswith("followup-")]
+    assert suggestions == ["What did Touchstone and Live Well Leeds learn?",
+                           "What helped Touchstone and Live Well Leeds work together?"]  # not its challenges again
+    app.button(key=f"followup-{suggestions[0]}").click().run()
+    assert len(_answers(app)) == 2 and "Learning" in app.expander[-1].label

@@ -152,7 +152,10 @@ def test_each_page_at_both_widths_passes_axe_shows_its_filters_and_keeps_the_con
             page.goto(url)
             _ask(page, "How do partners build trust?", 0)
             assert page.title() == "Ask · Case-study lessons"  # each page its own tab title, once it has run
-            page.get_by_test_id("stExpander").first.click()
+            cited = page.get_by_test_id("stExpander").first.locator("strong").first
+            assert not cited.is_visible()  # the source cards start closed
+            page.get_by_test_id("stChatMessage").nth(1).get_by_role("link", name="[1]").first.click()
+            cited.wait_for(state="visible", timeout=10_000)  # [1] opens its card, the cited sentence in bold
             _set_case_filter(page, "Touchstone and Live Well Leeds", phone=width < 500)
             chip = page.get_by_role("button", name="✕ Touchstone and Live Well Leeds")
             chip.wait_for(timeout=30_000)
