@@ -7,7 +7,11 @@ from assistant import Settings, ui
 # an emoji tab icon is drawn by the browser itself; a :material/...: one is fetched from an outside
 # font host by every visitor's browser
 st.set_page_config(page_title="Case-study lessons", page_icon="💬", layout="centered")
-ui.access(Settings.from_env())
+try:
+    ui.access(Settings.from_env())
+except ValueError as error:  # a mistyped setting: say which on the page (the operator is looking at it)
+    st.error(f"The app's settings need fixing: {error}")
+    st.stop()
 st.navigation([
     st.Page("app_pages/chat.py", title="Ask", default=True),
     st.Page("app_pages/browse.py", title="Browse the case studies"),

@@ -129,7 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--port", type=int, default=8501)
 
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:  # a mistyped setting: one line saying which, not a traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     try:
         if args.command == "ingest":
             report = ingest(settings, rebuild=args.rebuild, progress=_progress)

@@ -36,6 +36,14 @@ DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "data" / "feedback.sqlite3"  # outside git 
 DEFAULT_REFUSAL_THRESHOLD = 0.3
 
 
+# the sensible range of each number: outside it a setting is a mistake, not a choice (top_k=0
+# would refuse every question without saying why)
+RANGES: dict[str, tuple[float, float]] = {
+    "top_k": (1, 50), "candidates": (1, 1000), "answer_words": (20, 2000), "max_question_chars": (20, 100_000),
+    "refusal_threshold": (0.0, 1.0), "llm_timeout": (1.0, 600.0), "llm_temperature": (0.0, 2.0),
+}
+
+
 def _encoder(raw: str) -> str:
     if raw not in ENCODERS:
         raise ValueError(raw)
@@ -135,6 +143,9 @@ class Settings:
                     kinds: dict[Callable[[str], Any], str] = {_flag: "on/off value (true or false)", _encoder: f"encoder ({' or '.join(ENCODERS)})"}
                     kind = kinds.get(convert) or getattr(convert, "__name__", "value")
                     raise ValueError(f"ASSISTANT_{name.upper()}={raw!r} is not a valid {kind}") from None
+        for name, (low, high) in RANGES.items():
+            if name in changes and not low <= changes[name] <= high:
+                raise ValueError(f"ASSISTANT_{name.upper()}={changes[name]!r} is out of range: use {low:g} to {high:g}")
         # the providers' own variable names, as their documentation tells people to set them
         for name, variable in [("openai_base_url", "OPENAI_BASE_URL"), ("openai_api_key", "OPENAI_API_KEY")]:
             if env.get(variable, "").strip():

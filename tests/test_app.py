@@ -293,3 +293,11 @@ def test_after_an_answer_it_suggests_what_the_cited_case_studies_also_cover(app)
                            "What helped Touchstone and Live Well Leeds work together?"]  # not its challenges again
     app.button(key=f"followup-{suggestions[0]}").click().run()
     assert len(_answers(app)) == 2 and "Learning" in app.expander[-1].label
+
+
+def test_a_mistyped_setting_is_named_on_the_page(real_settings, feedback_db, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(real_settings.index_dir))
+    monkeypatch.setenv("ASSISTANT_TOP_K", "0")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == ["The app's settings need fixing: ASSISTANT_TOP_K=0 is out of range: use 1 to 50"]

@@ -1,4 +1,7 @@
 import http.server
+import os
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -8,6 +11,7 @@ import pytest
 from assistant.errors import StoreUnavailable
 from assistant.settings import DEFAULT_TOP_K, Settings
 from assistant.store import Store
+from conftest import ROOT
 
 
 def test_defaults_without_environment():
@@ -80,3 +84,17 @@ def test_the_chroma_token_is_sent_and_a_refusal_says_what_to_do(refusing_server,
     assert str(raised.value) == (
         f"the Chroma server at {url} refused the token: set ASSISTANT_CHROMA_TOKEN to the server's token")
     assert received and set(received) == {token}
+
+
+@pytest.mark.parametrize("name, value", [("TOP_K", "0"), ("REFUSAL_THRESHOLD", "1.5"), ("ANSWER_WORDS", "-5")])
+def test_a_number_outside_its_range_is_refused_with_the_range(name, value):
+    with pytest.raises(ValueError, match=f"ASSISTANT_{name}=.* is out of range: use "):
+        Settings.from_env({f"ASSISTANT_{name}": value})
+
+
+def test_the_command_line_says_which_setting_is_wrong_in_one_line():
+    env = {**os.environ, "ASSISTANT_TOP_K": "0"}
+    done = subprocess.run([sys.executable, "-m", "assistant", "ask", "trust"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: ASSISTANT_TOP_K=0 is out of range: use 1 to 50"
