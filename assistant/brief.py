@@ -70,7 +70,7 @@ def build_briefing(answerer: Answerer, topic: str, themes: ThemeMap) -> Briefing
     retriever, settings = answerer.retriever, answerer.settings
     hits, coverage, _ = answerer.scope(topic, topic, None, None)
     if not hits or not coverage.covered:
-        return Briefing(topic, False, summary=declined_text(coverage, hits), gaps=[SCOPE])
+        return Briefing(topic, False, summary=declined_text(coverage, hits, board=True), gaps=[SCOPE])
 
     sources = _Sources()
     briefing = Briefing(topic, True)

@@ -182,14 +182,20 @@ def assess(question: str, hits: list[Hit], keyword: KeywordIndex, threshold: flo
     return Coverage(found, probability, unknown_names(question, keyword), threshold, missing_fact(question, hits))
 
 
-def declined_text(coverage: Coverage, hits: list[Hit]) -> str:
-    """A refusal that says so plainly, and what the case studies do cover."""
-    if coverage.unknown_names:
-        names = ", ".join(markdown_text(n) for n in coverage.unknown_names)
+def declined_text(coverage: Coverage, hits: list[Hit], board: bool = False) -> str:
+    """A refusal that says so plainly, and what the case studies do cover: in the chat's voice, or
+    in a board paper's (no "I", no invitation to ask again)."""
+    names = ", ".join(markdown_text(n) for n in coverage.unknown_names)
+    if board:
+        opening = (f"The case studies do not mention {names}, so this briefing cannot speak to it from them." if names
+                   else "The case studies do not cover this topic, and this briefing does not go beyond them.")
+    elif names:
         opening = f"The case studies don't mention {names}, so I can't answer this from them."
     else:
         opening = "The case studies don't cover this question, so I won't guess an answer."
     nearest = list(dict.fromkeys(h.passage.label for h in hits if h.similarity > NEAREST_SIMILARITY))[:3]
     if nearest:
         return opening + " The nearest topics they do cover: " + "; ".join(markdown_text(n) for n in nearest) + "."
+    if board:
+        return opening + " They cover how partnerships worked: power, trust, funding, contracts and leadership."
     return opening + " Try asking about how the partnerships worked: power, trust, funding, contracts or leadership."

@@ -85,7 +85,9 @@ def test_an_uncovered_topic_gives_a_short_briefing_that_says_so(real_answerer, t
     briefing = build_briefing(real_answerer, "Choosing payroll software for a small charity", themes)
     markdown = briefing_markdown(briefing)
     assert not briefing.covered and not briefing.sources and not briefing.board_questions
-    assert "don't cover" in markdown and "## Questions for the board" not in markdown
+    assert "do not cover this topic, and this briefing does not go beyond them" in markdown
+    assert "## Questions for the board" not in markdown
+    assert not re.search(r"\bI\b|won't guess|[Tt]ry asking", markdown)  # a board paper's voice, not the chat's
     assert len(markdown.split()) < 150
 
 
