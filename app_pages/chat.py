@@ -86,7 +86,7 @@ def follow_ups(answer) -> list[str]:
     answer did not draw on: made from the corpus's own structure, so each one has an answer."""
     drawn_on = {(h.passage.case_study, h.passage.section) for h in answer.sources}
     cited = {h.passage.case_study: h.passage.short_title for h in answer.sources}
-    sections = {title: {p.section for p in answerer.retriever.passages_of(title)} for title in cited}
+    sections = {title: ui.sections_of(settings, answerer, title) for title in cited}
     suggestions = [SECTION_STARTERS[section].format(case=short)
                    for section in ("Learning", "Enablers", "Challenges") for title, short in cited.items()
                    if section in sections[title] and (title, section) not in drawn_on]
@@ -113,7 +113,7 @@ if not turns and not question:
     starters = STARTERS
     if len(filters.case_studies) == 1:  # e.g. after Browse's "Ask about …": that case study's own questions
         [case] = [c for c in answerer.retriever.catalogue.cases if c.title == filters.case_studies[0]]
-        sections = {p.section for p in answerer.retriever.passages_of(case.title)}
+        sections = ui.sections_of(settings, answerer, case.title)
         starters = {f"About {case.short_title}": [question.format(case=case.short_title)
                                                   for section, question in SECTION_STARTERS.items() if section in sections]}
     for audience, examples in starters.items():

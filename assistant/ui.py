@@ -113,6 +113,16 @@ def load(settings: Settings, rebuild: bool = False) -> Answerer:
         raise  # unreachable: st.stop() ends the script run
 
 
+@st.cache_resource(show_spinner=False, max_entries=1000)
+def _sections_of(settings: Settings, fingerprint: str, case_study: str) -> frozenset[str]:
+    return frozenset(p.section for p in _answerer(settings).retriever.passages_of(case_study))
+
+
+def sections_of(settings: Settings, answerer: Answerer, case_study: str) -> frozenset[str]:
+    """The sections a case study has, read from the index once per index build, not on every rerun."""
+    return _sections_of(settings, answerer.retriever.snapshot.fingerprint, case_study)
+
+
 @st.cache_resource(show_spinner=False)
 def _conversations() -> OrderedDict[str, list[dict]]:
     return OrderedDict()
