@@ -1,7 +1,9 @@
 """Which case studies the index holds, and how a question names one.
 
 "What did Touchstone learn ..." names "Delivering mental health services ... (Touchstone and
-Live Well Leeds)"; so do "Live Well Leeds", and "Leeds" written as a name. The catalogue is
+Live Well Leeds)"; so do "live well leeds", "touchstone", and "Leeds" written as a name. A name
+that is also an everyday English word ("WATCH", "Shelter") names its case study only when it is
+written as the name is: "what should we watch out for?" is not about the WATCH peer group. The catalogue is
 built from the passages at ingest and saved beside the index, so it covers case studies that
 organisations add, not only the eight.
 """
@@ -15,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from .records import Passage
-from .text import STOPWORDS, terms
+from .text import STOPWORDS, is_everyday_word, terms
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9]{1,7})\)")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+)\W*$")  # what precedes a sentence's first word
 
 
 @dataclass(frozen=True)
@@ -47,13 +50,19 @@ class Catalogue:
         self.cases = cases
         self._by_title = {case.title: case for case in cases}
         self._by_alias: dict[tuple[str, ...], set[str]] = {}
-        self._by_name: dict[str, set[str]] = {}
+        self._by_name: dict[str, set[str]] = {}  # single words, as written: "Leeds", "WATCH"
         for case in cases:
             for alias in case.aliases:
-                if len(alias) > 1:
-                    self._by_alias.setdefault(tuple(_words(alias)), set()).add(case.title)
+                words = _words(alias)
+                if len(words) == 1 and is_everyday_word(words[0]):
+                    self._by_name.setdefault(alias, set()).add(case.title)
+                elif len(alias) > 1:
+                    self._by_alias.setdefault(tuple(words), set()).add(case.title)
             for name in case.names:
-                self._by_name.setdefault(name, set()).add(case.title)
+                if is_everyday_word(name):
+                    self._by_name.setdefault(name, set()).add(case.title)
+                else:  # "pohwer", "sifa", "vawg": no English word, so a name however it is typed
+                    self._by_alias.setdefault((name.lower(),), set()).add(case.title)
         self._longest = max((len(key) for key in self._by_alias), default=0)
 
     def get(self, title: str) -> CaseStudy | None:
@@ -91,17 +100,19 @@ class Catalogue:
     def named_in(self, text: str) -> list[str]:
         """Titles of the case studies a text names, in the order of the catalogue.
 
-        By alias ("Live Well Leeds", "Cohort4"), or by a distinctive single word written as a
-        name ("Leeds", not "leeds"). Looked up by word n-grams, so it costs the same for eight
+        By alias in any case ("live well leeds", "Cohort4"), or by a distinctive word: one that is
+        no English word ("sifa", "pohwer") in any case, an everyday one only as the name is written
+        and not where any word is capitalised, at the start of a sentence ("Leeds", "WATCH";
+        not "leeds", "Watch out: ..."). Looked up by word n-grams, so it costs the same for eight
         case studies or ten thousand."""
         words = _words(text)
         found: set[str] = set()
         for size in range(1, self._longest + 1):
             for start in range(len(words) - size + 1):
                 found.update(self._by_alias.get(tuple(words[start : start + size]), ()))
-        for word in set(_TOKEN.findall(text)):
-            if word[0].isupper():
-                found.update(self._by_name.get(word, ()))
+        for match in _TOKEN.finditer(text):
+            if not _SENTENCE_START.search(text[: match.start()]):
+                found.update(self._by_name.get(match.group(), ()))
         return [case.title for case in self.cases if case.title in found]
 
     def name_terms(self, titles: list[str]) -> set[str]:

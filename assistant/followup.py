@@ -1,8 +1,8 @@
 """Follow-up questions resolved with the conversation so far.
 
 "What did they learn?" after a question about P3 means P3's lessons; "tell me more about the
-second one" means the second case study of the last answer; a follow-up that names another
-case study switches to it. Resolution gives retrieval a standalone query and a focus; when a
+second one" means the second case study of the last answer; "does any other case say that?"
+means every case study but the last; a follow-up that names another case study switches to it. Resolution gives retrieval a standalone query and a focus; when a
 question could be either, both readings are offered and the answering stage keeps the better covered.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from .catalogue import Catalogue
-from .text import terms
+from .text import is_general_word, terms
 
 _REFERRING = re.compile(
     r"\b(they|them|their|theirs|it|its|this|that|these|those|there|he|she|his|her|the partnership|"
@@ -23,6 +23,10 @@ _REFERRING = re.compile(
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1,
              "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|case|case study|example|source|partnership|organisation)\b", re.IGNORECASE)
+# "any other case", "the others", "anyone else": the case studies the conversation was not about
+_OTHERS = re.compile(r"\b(?:any|some|the)\s+others?\s+(?:cases?|case\s+stud(?:y|ies)|examples?|partnerships|charities)\b"
+                     r"|\b(?:any|some)\s+others\b|\bthe\s+others\b(?!\s+\w)|\banother\s+(?:case|example|partnership)\b"
+                     r"|\b(?:anyone|anybody|anywhere)\s+else\b|\belsewhere\b", re.IGNORECASE)
 _SOURCE_NUMBER = re.compile(r"(?:\[(\d+)\]|\bsource\s+(\d+)\b)", re.IGNORECASE)
 
 SHORT_QUESTION_WORDS = 4  # "and after that?": a question this short leans on the conversation
@@ -66,6 +70,9 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
         index = position - 1 if position > 0 else len(previous) - 1
         if 0 <= index < len(previous):
             return [Resolved(f"{question} {last_user}", [previous[index]])]
+    if _OTHERS.search(question) and previous:
+        others = [case.title for case in catalogue.cases if case.organisations and case.title not in previous]
+        return [Resolved(f"{question} {last_user}", others)]
     if number:
         cited = next((t.get("sources") for t in reversed(history) if t.get("sources")), None)
         index = int(number.group(1) or number.group(2)) - 1
@@ -75,9 +82,11 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
     standalone = Resolved(question, None)
     if _REFERRING.search(question) or ordinal or len(question.split()) <= SHORT_QUESTION_WORDS:
         return [follow_up, standalone]
-    if knows is not None and not all(knows(t) for t in terms(question)):
+    if knows is not None and any(not knows(t) for w in re.findall(r"[^\W\d_]+", question)
+                                 if not is_general_word(w) for t in terms(w)):
         # words the case studies never use: a new subject ("the rough sleeping count in Birmingham"),
-        # not more about the last one, however well the last one is covered
+        # not more about the last one, however well the last one is covered ("did anything go the
+        # other way?" is not new: "anything" names no subject)
         return [standalone]
     return [standalone, follow_up]
 

@@ -38,15 +38,15 @@ from .text import STOPWORDS, is_everyday_word, markdown_text, terms, word_rarity
 # Fitted by eval/calibrate.py on tests/data/calibration/*.jsonl and tests/data/scope_questions.jsonl
 # (see that script's output in the README, "How refusal works").
 WEIGHTS = {
-    "best_sentence": 2.58,
-    "best_passage": 1.38,
-    "agreement": -0.26,
-    "known_share": 1.67,
-    "unknown_rarity": -1.85,
-    "focused": 0.68,
-    "example_margin": 8.46,
+    "best_sentence": 3.76,
+    "best_passage": -0.17,
+    "agreement": -0.57,
+    "known_share": 1.40,
+    "unknown_rarity": -1.40,
+    "focused": 0.86,
+    "example_margin": 9.61,
 }
-BIAS = -2.28
+BIAS = -2.14
 # Below the answering threshold (settings.refusal_threshold, a probability) but above this share
 # of it: "not directly covered", with the closest passages; below: declined.
 CLOSEST_SHARE = 0.4

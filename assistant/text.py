@@ -39,6 +39,7 @@ _REFERS_BACK = re.compile(
     re.IGNORECASE,
 )
 EVERYDAY_ZIPF = 6.0  # wordfreq's Zipf scale: "the" is 7.7, "weather" 4.9, "TUPE" 1.7
+GENERAL_ZIPF = 5.5  # this common, a word names no subject: "anything" 5.55, "way" 6.0; "rough" is 4.5
 NAME_MAX_ZIPF = 3.0  # rarer than this in everyday English (wordfreq's Zipf scale): a name, not a word
 
 
@@ -104,6 +105,12 @@ def is_everyday_word(word: str) -> bool:
     """Common in everyday English ("England", "I'd", "Mayor"), so not a name the corpus must know
     ("Barnardo's", "NSPCC"). Judged by wordfreq's frequency lists, not a hand-made list."""
     return _zipf(word) >= NAME_MAX_ZIPF
+
+
+def is_general_word(word: str) -> bool:
+    """So common it names no subject ("anything", "way", "thing"): a question using it is not
+    about something new, whether or not the corpus uses the word."""
+    return _zipf(word) >= GENERAL_ZIPF
 
 
 def word_rarity(word: str) -> float:

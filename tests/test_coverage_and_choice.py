@@ -14,8 +14,9 @@ from assistant.keyword import KeywordIndex
 from assistant.parse import parse, sentences_of
 from assistant.records import Document, Hit, Passage
 from assistant.refuse import ANSWERED, CLOSEST, DECLINED, assess, unknown_names
+from assistant.settings import DEFAULT_REFUSAL_THRESHOLD
 
-THRESHOLD = 0.3
+THRESHOLD = DEFAULT_REFUSAL_THRESHOLD
 
 
 def _passage(case: str, text: str, section: str = "overview", kind: str = "paragraph", position: int = 0,
@@ -39,7 +40,7 @@ def _hit(passage: Passage, sentences: tuple[float, ...], score: float = 0.9) -> 
 
 @pytest.mark.parametrize("best_sentence, margin, outcome", [
     (0.75, 0.2, ANSWERED),  # close sentence, close to in-scope examples
-    (0.30, -0.2, CLOSEST),  # the corpus comes near, but does not answer
+    (0.30, -0.15, CLOSEST),  # the corpus comes near, but does not answer
     (0.10, -0.4, DECLINED),  # far from the corpus, close to out-of-scope examples
 ])
 def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome):
@@ -156,3 +157,8 @@ def test_a_question_in_a_conversation_is_read_both_ways_the_likelier_first():
     assert [r.focus for r in readings("What did P3 learn?", history, catalogue)] == [[P3.case_study]]
     new_subject = readings("What's the latest rough sleeping count for Birmingham?", history, catalogue, KEYWORD.knows)
     assert [r.focus for r in new_subject] == [None]  # words the case studies never use: not about Touchstone
+    others = readings("does any other case say that?", history, catalogue)
+    assert [r.focus for r in others] == [[P3.case_study]]  # every case study but the one talked about
+    # "anything" is no word of the case studies, but names no subject: still possibly a follow-up
+    assert [r.focus for r in readings("did anything go the other way?", history, catalogue, KEYWORD.knows)] \
+        == [None, [TOUCHSTONE.case_study]]
