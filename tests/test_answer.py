@@ -227,6 +227,7 @@ def test_cli_errors_are_one_clear_line(real_settings):
     assert result.stderr.strip().splitlines()[-1].startswith("error: Please type a question")
 
 
+@pytest.mark.calibration
 def test_eval_on_the_public_question_set_meets_the_targets(real_answerer, real_settings, tmp_path: Path):
     out = tmp_path / "results.jsonl"
     result = _cli(real_settings, "eval", "--questions", str(ROOT / "eval" / "dev.jsonl"), "--out", str(out))

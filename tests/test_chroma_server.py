@@ -15,6 +15,7 @@ from pathlib import Path
 import chromadb
 import pytest
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import ChromaAuthError
 
 from assistant.errors import StoreUnavailable
 from assistant.ingest import ingest, stale_reason
@@ -127,13 +128,13 @@ def test_the_token_proxy_refuses_requests_without_the_token(token_proxy):
     assert _status(f"{url}/api/v2/heartbeat") == 200
 
     host, port = url.removeprefix("http://").split(":")
-    with pytest.raises(Exception, match="missing or wrong X-Chroma-Token"):
+    with pytest.raises(ChromaAuthError, match="missing or wrong X-Chroma-Token"):
         chromadb.HttpClient(host=host, port=int(port), settings=ChromaSettings(anonymized_telemetry=False))
     wrong = ChromaSettings(anonymized_telemetry=False,
                            chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
                            chroma_client_auth_credentials="wrong-" + token,
                            chroma_auth_token_transport_header="X-Chroma-Token")
-    with pytest.raises(Exception, match="missing or wrong X-Chroma-Token"):
+    with pytest.raises(ChromaAuthError, match="missing or wrong X-Chroma-Token"):
         chromadb.HttpClient(host=host, port=int(port), settings=wrong)
 
 

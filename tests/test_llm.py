@@ -133,6 +133,7 @@ def test_an_instruction_inside_a_corpus_file_changes_nothing(tmp_path: Path):
 
 # --- the verifier, calibrated ------------------------------------------------------------
 
+@pytest.mark.calibration
 def test_the_verifier_threshold_separates_the_calibration_pairs():
     """SUPPORT_THRESHOLD was chosen on tests/data/support_pairs.jsonl; this keeps it honest."""
     passages = [p for d in read_corpus(ROOT / "corpus")[0] for p in parse(d)]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.errors import IndexMissing
 from assistant.ingest import ingest, stale_reason
 from assistant.parse import parse
 from assistant.read import read_corpus
@@ -100,7 +101,7 @@ def test_an_interrupted_ingest_is_finished_by_the_next(settings, corpus):
         ingest(settings, embedder=FakeEmbeddings(fail_after=1))
     store = Store(settings)
     assert stale_reason(settings, store) == "the last ingest did not finish"
-    with pytest.raises(Exception, match="no index yet"):
+    with pytest.raises(IndexMissing, match="no index yet"):
         Retriever.open(settings, store, FakeEmbeddings())
     report = ingest(settings, store, embedder=FakeEmbeddings())
     clean = _fresh_index(settings)

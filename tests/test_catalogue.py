@@ -1,0 +1,110 @@
+"""How a question names a case study, on a catalogue built from hand-made passages: no model, no index."""
+
+from __future__ import annotations
+
+from assistant.catalogue import Catalogue
+from assistant.records import Passage
+
+
+def _passages(title: str, organisations: tuple[str, ...], *texts: str) -> list[Passage]:
+    return [Passage(id=f"{title}#{i}", case_study=title, organisations=organisations, section="overview", lesson=None,
+                    kind="paragraph", text=text, source=f"{title[:8]}.md", position=i, content_hash=f"{title}{i}")
+            for i, text in enumerate(texts)]
+
+
+TOUCHSTONE = "Delivering mental health services (Touchstone and Live Well Leeds)"
+CYN = "Supporting young people (Creative Youth Network)"
+P3 = "Sharing the risk of a contract (P3 and Cohort 4)"
+POHWER = "Collaborating to deliver advocacy (POhWER and Advocacy Matters)"
+PREFACE = "About these case studies"
+PASSAGES = (
+    _passages(TOUCHSTONE, ("Touchstone", "Live Well Leeds"), "Touchstone works across Leeds.", "Trust grew.")
+    + _passages(CYN, ("Creative Youth Network",), "Creative Youth Network (CYN) works in Bristol. Its peer group (WATCH) "
+                "meets monthly.")
+    + _passages(P3, ("P3", "Cohort 4"), "P3 and Cohort4 run youth services together.")
+    + _passages(POHWER, ("POhWER", "Advocacy Matters"), "POhWER provides advocacy.")
+    + _passages(PREFACE, (), "Case studies of collaboration between charities.")
+)
+CATALOGUE = Catalogue.build(PASSAGES)
+
+
+def test_a_question_names_a_case_study_by_any_of_its_organisations():
+    assert CATALOGUE.named_in("What did Touchstone learn?") == [TOUCHSTONE]
+    assert CATALOGUE.named_in("Who founded Live Well Leeds?") == [TOUCHSTONE]
+    assert CATALOGUE.named_in("What does Advocacy Matters do?") == [POHWER]
+
+
+def test_organisations_are_recognised_however_they_are_typed():
+    """People type names in lower case and with spacing of their own: "Cohort4" is "Cohort 4"."""
+    assert CATALOGUE.named_in("who founded live well leeds?") == [TOUCHSTONE]
+    assert CATALOGUE.named_in("Where is Cohort4 based?") == [P3]
+    assert CATALOGUE.named_in("where is cohort 4 based?") == [P3]
+    assert CATALOGUE.named_in("how does pohwer work?") == [POHWER]  # no English word: a name in any case
+
+
+def test_an_acronym_a_case_study_defines_names_it():
+    assert CATALOGUE.named_in("How many people does CYN reach?") == [CYN]
+
+
+def test_a_name_that_is_an_everyday_word_counts_only_as_the_name_is_written():
+    """"WATCH" is a peer group; "what should we watch out for?" is not about it, nor is "Watch"
+    opening a sentence, where every word is capitalised."""
+    assert CATALOGUE.named_in("What does WATCH do?") == [CYN]
+    assert CATALOGUE.named_in("what should we watch out for?") == []
+    assert CATALOGUE.named_in("Watch out: what went wrong?") == []
+
+
+def test_a_distinctive_word_of_a_name_names_its_case_study_when_written_as_a_name():
+    assert CATALOGUE.named_in("What happened in Leeds?") == [TOUCHSTONE]
+    assert CATALOGUE.named_in("what happened in leeds?") == []
+
+
+def test_a_word_two_case_studies_use_names_neither():
+    """"Youth" is in Creative Youth Network's name, but P3 runs youth services too."""
+    assert CATALOGUE.named_in("What do the Youth workers say?") == []
+    assert CATALOGUE.named_in("How does Creative Youth Network work?") == [CYN]
+
+
+def test_common_words_name_nothing():
+    assert CATALOGUE.named_in("what changes lives in a youth network?") == []
+    assert CATALOGUE.named_in("How do charities build trust?") == []
+
+
+def test_a_document_with_no_organisations_is_never_named():
+    """A preface is about the collection: its title words are not a case study's name."""
+    assert CATALOGUE.named_in("About these case studies: what are they?") == []
+    assert CATALOGUE.get(PREFACE) is not None and CATALOGUE.get(PREFACE).aliases == ()
+
+
+def test_several_case_studies_come_back_in_the_catalogue_s_order():
+    """The order is the corpus's, not the question's, so the same question gives the same focus."""
+    assert CATALOGUE.named_in("How do POhWER and Touchstone compare?") == [TOUCHSTONE, POHWER]
+
+
+def test_each_case_study_is_listed_once_with_its_title_organisations_and_passage_count():
+    assert [c.title for c in CATALOGUE.cases] == [TOUCHSTONE, CYN, P3, POHWER, PREFACE]
+    touchstone = CATALOGUE.get(TOUCHSTONE)
+    assert touchstone is not None
+    assert (touchstone.short_title, touchstone.organisations, touchstone.passages) == (
+        "Touchstone and Live Well Leeds", ("Touchstone", "Live Well Leeds"), 2)
+    assert CATALOGUE.get("A case study that is not there") is None
+
+
+def test_name_terms_are_the_search_terms_of_the_names():
+    """In "what did Touchstone learn?" the name says which case study, not what about it."""
+    assert {"touchston", "leed", "live", "well"} <= CATALOGUE.name_terms([TOUCHSTONE])
+    assert "pohwer" not in CATALOGUE.name_terms([TOUCHSTONE])
+    assert CATALOGUE.name_terms([]) == set()
+
+
+def test_a_saved_catalogue_loads_for_its_own_corpus_only(tmp_path):
+    """Saved beside the index and keyed by the corpus fingerprint."""
+    path = tmp_path / "catalogue.json"
+    CATALOGUE.save(path, "fingerprint-1")
+    loaded = Catalogue.load(path, "fingerprint-1")
+    assert loaded is not None and loaded.cases == CATALOGUE.cases
+    assert loaded.named_in("Where is Cohort4 based?") == [P3]
+    assert Catalogue.load(path, "fingerprint-2") is None
+    assert Catalogue.load(tmp_path / "missing.json", "fingerprint-1") is None
+    path.write_text('{"fingerprint": "fingerprint-1", "cases": [{"title": "half a record"}]}', encoding="utf-8")
+    assert Catalogue.load(path, "fingerprint-1") is None

@@ -1,0 +1,118 @@
+"""Follow-up questions resolved against the conversation, on a hand-built catalogue: no model, no index."""
+
+from __future__ import annotations
+
+from assistant.catalogue import Catalogue
+from assistant.followup import readings, resolve
+from assistant.records import Passage
+
+
+def _passage(short_title: str, organisations: tuple[str, ...], text: str, position: int = 0) -> Passage:
+    return Passage(id=f"{short_title}#{position}", case_study=f"Working together ({short_title})", organisations=organisations,
+                   section="overview", lesson=None, kind="paragraph", text=text, source=f"{position}.md",
+                   position=position, content_hash=str(position))
+
+
+TOUCHSTONE = _passage("Touchstone and Live Well Leeds", ("Touchstone", "Live Well Leeds"), "Touchstone works in Leeds.", 0)
+P3 = _passage("P3 and Cohort 4", ("P3", "Cohort 4"), "P3 took on the contract risk.", 1)
+SIFA = _passage("Shelter and SIFA Fireside", ("Shelter", "SIFA Fireside"), "Shelter and SIFA Fireside met often.", 2)
+CATALOGUE = Catalogue.build([TOUCHSTONE, P3, SIFA])
+
+ASKED_ABOUT_P3 = [{"role": "user", "content": "What did P3 and Cohort 4 do together?"},
+                  {"role": "assistant", "content": "..."}]
+ANSWER_ABOUT_THREE = [
+    {"role": "user", "content": "Which case studies talk about trust?"},
+    {"role": "assistant", "content": "...",
+     "case_studies": [TOUCHSTONE.case_study, P3.case_study, SIFA.case_study],
+     "sources": [SIFA.case_study, TOUCHSTONE.case_study, P3.case_study]},
+]
+
+
+def _focuses(question: str, history: list[dict], knows=None) -> list[list[str] | None]:
+    return [r.focus for r in readings(question, history, CATALOGUE, knows)]
+
+
+def test_a_first_question_is_read_on_its_own():
+    """With no conversation there is nothing to lean on: one reading, the whole corpus."""
+    assert _focuses("What did they learn?", []) == [None]
+
+
+def test_what_did_they_learn_after_a_question_about_p3_means_p3():
+    """"they" refers back: the follow-up reading (about P3) comes first, the standalone one second."""
+    assert _focuses("What did they learn?", ASKED_ABOUT_P3) == [[P3.case_study], None]
+
+
+def test_the_follow_up_query_carries_the_last_question_for_retrieval():
+    """Retrieval needs a standalone query: "how was it funded?" alone says nothing about what "it" is."""
+    follow_up = readings("How was it funded?", ASKED_ABOUT_P3, CATALOGUE)[0]
+    assert follow_up.query == "How was it funded? What did P3 and Cohort 4 do together?"
+
+
+def test_tell_me_more_about_the_second_one_means_the_second_case_study_of_the_last_answer():
+    """An ordinal picks from the last answer's case studies, in the order it gave them, and nothing else."""
+    assert _focuses("Tell me more about the second one", ANSWER_ABOUT_THREE) == [[P3.case_study]]
+    assert _focuses("What about the first case study?", ANSWER_ABOUT_THREE) == [[TOUCHSTONE.case_study]]
+    assert _focuses("and the last one?", ANSWER_ABOUT_THREE) == [[SIFA.case_study]]
+
+
+def test_an_ordinal_past_the_end_of_the_last_answer_picks_nothing_out_of_range():
+    """"The fifth one" after three case studies is not a crash or a wrong case study: it stays a
+    follow-up about all three, or a new question."""
+    assert _focuses("Tell me more about the fifth one", ANSWER_ABOUT_THREE) == [
+        [TOUCHSTONE.case_study, P3.case_study, SIFA.case_study], None]
+
+
+def test_source_numbers_refer_to_the_sources_of_the_last_answer():
+    """"[1]" and "source 3" are the citations as numbered under the answer, not the order of case studies."""
+    assert _focuses("What else does [1] say?", ANSWER_ABOUT_THREE) == [[SIFA.case_study]]
+    assert _focuses("Say more about source 3", ANSWER_ABOUT_THREE) == [[P3.case_study]]
+
+
+def test_a_follow_up_that_names_another_case_study_switches_to_it():
+    """"What about Touchstone?" after P3 is about Touchstone only, whatever came before."""
+    assert _focuses("What about Touchstone?", ASKED_ABOUT_P3) == [[TOUCHSTONE.case_study]]
+    assert resolve("What about Touchstone?", ASKED_ABOUT_P3, CATALOGUE).query == "What about Touchstone?"
+
+
+def test_the_most_recent_turn_about_a_case_study_is_the_one_followed():
+    """A refusal in between (an answer with no case studies) does not lose the thread."""
+    history = ASKED_ABOUT_P3 + [{"role": "user", "content": "How do I bake bread?"},
+                                {"role": "assistant", "content": "The case studies don't cover this question."}]
+    assert _focuses("What did they learn?", history)[0] == [P3.case_study]
+    switched = history + [{"role": "user", "content": "How did Shelter help SIFA Fireside?"}]
+    assert _focuses("What did they learn?", switched)[0] == [SIFA.case_study]
+
+
+def test_an_answers_own_case_studies_outrank_the_names_in_its_text():
+    """The sources an answer drew on say what it was about better than names it happens to mention;
+    titles the catalogue does not hold (a case study since removed) are ignored."""
+    history = [{"role": "user", "content": "Tell me about Touchstone"},
+               {"role": "assistant", "content": "Touchstone ...", "case_studies": [P3.case_study]}]
+    assert _focuses("What did they learn?", history)[0] == [P3.case_study]
+    removed = [{"role": "user", "content": "Tell me about Touchstone"},
+               {"role": "assistant", "content": "...", "case_studies": ["A case study no longer in the index"]}]
+    assert _focuses("What did they learn?", removed)[0] == [TOUCHSTONE.case_study]
+
+
+def test_a_full_question_that_refers_to_nothing_is_read_as_new_first():
+    """"How do other charities build trust?" is a new question; reading it as more about P3 is the fallback."""
+    assert _focuses("How do other charities build trust between partners?", ASKED_ABOUT_P3) == [None, [P3.case_study]]
+
+
+def test_a_short_question_leans_on_the_conversation():
+    """"And the funding?" has no referring word, but four words or fewer is read as a follow-up first."""
+    assert _focuses("And the funding?", ASKED_ABOUT_P3) == [[P3.case_study], None]
+
+
+def test_a_new_subject_in_words_the_corpus_never_uses_is_only_a_new_question():
+    """Not more about P3, however well P3 is covered: the answering stage must not keep that reading."""
+    known = {"charit", "count", "latest"}
+    assert _focuses("What's the latest rough sleeping count in Birmingham?", ASKED_ABOUT_P3, known.__contains__) == [None]
+    assert _focuses("How do other charities count the latest results?", ASKED_ABOUT_P3,
+                    lambda term: True) == [None, [P3.case_study]]
+
+
+def test_resolve_gives_the_likelier_reading():
+    assert resolve("What did they learn?", ASKED_ABOUT_P3, CATALOGUE) == readings("What did they learn?", ASKED_ABOUT_P3,
+                                                                                  CATALOGUE)[0]
+    assert resolve("What did they learn?", ASKED_ABOUT_P3, CATALOGUE).focus == [P3.case_study]

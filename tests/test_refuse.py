@@ -1,0 +1,191 @@
+"""The coverage decision (answer, offer the closest passages, or decline) on hand-built hits and
+signals: no model, no index. The weights are calibrated elsewhere (eval/calibrate.py); these tests
+pin down how the decision uses them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.errors import AssistantError
+from assistant.keyword import KeywordIndex
+from assistant.records import Hit, Passage
+from assistant.refuse import (
+    ANSWERED,
+    CLOSEST,
+    CLOSEST_SHARE,
+    DECLINED,
+    FACT_SENTENCES,
+    Coverage,
+    ScopeExamples,
+    Signals,
+    assess,
+    declined_text,
+    missing_fact,
+    signals,
+)
+from assistant.settings import DEFAULT_REFUSAL_THRESHOLD
+from conftest import FakeEmbeddings
+
+THRESHOLD = DEFAULT_REFUSAL_THRESHOLD
+QUESTION = "which organisations does Touchstone work with in Leeds?"
+
+
+def _passage(short_title: str, text: str, section: str = "overview", lesson: int | None = None,
+             position: int = 0) -> Passage:
+    return Passage(id=f"{short_title}#{position}", case_study=f"Working together ({short_title})",
+                   organisations=(short_title,), section=section, lesson=lesson, kind="paragraph", text=text,
+                   source=f"{position}.md", position=position, content_hash=str(position))
+
+
+TOUCHSTONE = _passage("Touchstone", "Touchstone works with 16 smaller organisations in Leeds. Trust grew over time.")
+P3 = _passage("P3 and Cohort 4", "P3 took on the contract risk.", section="Learning", lesson=2, position=1)
+KEYWORD = KeywordIndex.build([TOUCHSTONE, P3])
+
+
+def _hit(passage: Passage, best_sentence: float, score: float = 0.9) -> Hit:
+    return Hit(passage, score, best_sentence, (best_sentence, 0.1))
+
+
+def _coverage(probability: float, names: tuple[str, ...] = (), missing: str = "") -> Coverage:
+    neutral = Signals(0.5, 0.5, 0.5, 1.0, 0.0, 0.0, 0.0)  # the outcome reads the probability, not these
+    return Coverage(neutral, probability, names, THRESHOLD, missing)
+
+
+@pytest.mark.parametrize("probability, missing, outcome", [
+    (THRESHOLD, "", ANSWERED),  # the threshold itself answers
+    (0.99, "", ANSWERED),
+    (THRESHOLD - 0.01, "", CLOSEST),  # near, but not near enough: the closest passages, labelled
+    (CLOSEST_SHARE * THRESHOLD, "", CLOSEST),
+    (CLOSEST_SHARE * THRESHOLD - 0.01, "", DECLINED),  # far: nothing offered as if it answered
+    (0.99, "money", CLOSEST),  # a sum asked for and not given is at best "not directly covered"
+    (0.01, "money", DECLINED),
+])
+def test_the_outcome_follows_the_probability_the_threshold_and_a_missing_fact(probability, missing, outcome):
+    coverage = _coverage(probability, missing=missing)
+    assert coverage.outcome == outcome
+    assert coverage.covered is (outcome == ANSWERED)
+
+
+def test_a_name_the_corpus_never_uses_declines_however_close_the_passages():
+    """The case studies would be answering about someone else."""
+    assert _coverage(0.99, names=("Barnardo's",)).outcome == DECLINED
+    hits = [_hit(TOUCHSTONE, 0.9)]
+    coverage = assess("What did Barnardo's learn from Touchstone?", hits, KEYWORD, THRESHOLD, True, 0.3)
+    assert coverage.unknown_names == ("Barnardo's",) and coverage.outcome == DECLINED
+
+
+def test_an_out_of_scope_signal_turns_an_answer_into_a_decline():
+    """The same passages, as near: a question nearer the out-of-scope examples than the in-scope ones
+    is not answered from them."""
+    hits = [_hit(TOUCHSTONE, 0.3)]
+    in_scope = assess(QUESTION, hits, KEYWORD, THRESHOLD, False, example_margin=0.2)
+    out_of_scope = assess(QUESTION, hits, KEYWORD, THRESHOLD, False, example_margin=-0.3)
+    assert (in_scope.outcome, out_of_scope.outcome) == (ANSWERED, DECLINED)
+
+
+def test_closer_sentences_raise_the_probability_of_covering():
+    probabilities = [assess(QUESTION, [_hit(TOUCHSTONE, s)], KEYWORD, THRESHOLD, False, -0.25).probability
+                     for s in (0.2, 0.6, 0.9)]
+    assert probabilities == sorted(probabilities) and len(set(probabilities)) == 3
+    assert [assess(QUESTION, [_hit(TOUCHSTONE, s)], KEYWORD, THRESHOLD, False, -0.25).outcome
+            for s in (0.2, 0.6, 0.9)] == [DECLINED, CLOSEST, ANSWERED]
+
+
+def test_a_question_narrowed_to_a_case_study_is_likelier_covered():
+    """A filter, a name or a follow-up has already said where to look."""
+    hits = [_hit(TOUCHSTONE, 0.5)]
+    assert (assess(QUESTION, hits, KEYWORD, THRESHOLD, True, -0.3).probability
+            > assess(QUESTION, hits, KEYWORD, THRESHOLD, False, -0.3).probability)
+
+
+def test_nothing_found_covers_nothing():
+    coverage = assess(QUESTION, [], KEYWORD, THRESHOLD, True, 0.5)
+    assert coverage.probability == 0.0 and coverage.outcome == DECLINED
+
+
+def test_signals_are_read_from_every_hit_and_the_question_words():
+    hits = [Hit(P3, 0.7, 0.4, (0.2, 0.3)), Hit(TOUCHSTONE, 0.6, 0.55, (0.65, 0.1))]
+    found = signals("does Touchstone work with sourdough bakers?", hits, KEYWORD, True, 0.12)
+    assert found.best_sentence == 0.65  # the best sentence of any hit, not of the first
+    assert found.best_passage == 0.55
+    assert found.agreement == 0.7  # the top hit's fused score
+    assert found.known_share == pytest.approx(2 / 4)  # touchstone, work known; sourdough, baker not
+    assert found.unknown_rarity > 0.3  # "sourdough" is a rare word
+    assert (found.focused, found.example_margin) == (1.0, 0.12)
+
+
+def test_a_fact_asked_for_counts_only_if_one_of_the_nearest_sentences_carries_it():
+    """How many: "16 smaller organisations" answers when it is near the question, not when
+    FACT_SENTENCES nearer sentences crowd it out."""
+    near = [Hit(TOUCHSTONE, 0.9, 0.8, (0.8, 0.1))]
+    assert missing_fact("how many organisations does Touchstone work with?", near) == ""
+    assert missing_fact("how much does Touchstone pay them?", near) == "money"
+    assert missing_fact("what did Touchstone learn?", near) == ""  # asks for no fact
+    crowd = [Hit(_passage(f"Other {i}", "Trust grew.", position=10 + i), 0.5, 0.9, (0.9,)) for i in range(FACT_SENTENCES)]
+    far = [Hit(TOUCHSTONE, 0.4, 0.2, (0.2, 0.1))]
+    assert missing_fact("how many organisations does Touchstone work with?", crowd + far) == "number"
+
+
+def test_a_decline_names_the_unknown_name_and_offers_the_nearest_topics():
+    hits = [_hit(P3, 0.5), _hit(TOUCHSTONE, 0.4), _hit(P3, 0.3), _hit(TOUCHSTONE, 0.05)]
+    text = declined_text(_coverage(0.9, names=("Barnardo's",)), hits)
+    assert text.startswith("The case studies don't mention Barnardo's, so I can't answer this from them.")
+    # each topic once, nearest first; one too far from the question is not offered
+    assert text.endswith("The nearest topics they do cover: P3 and Cohort 4, Learning 2; Touchstone, overview.")
+
+
+def test_a_decline_with_nothing_near_suggests_what_to_ask_about():
+    text = declined_text(_coverage(0.01), [_hit(TOUCHSTONE, 0.05)])
+    assert text.startswith("The case studies don't cover this question, so I won't guess an answer.")
+    assert "Try asking about" in text and "Touchstone" not in text
+
+
+def test_a_decline_in_a_board_paper_has_no_i_and_no_invitation():
+    for hits in ([_hit(TOUCHSTONE, 0.5)], []):
+        text = declined_text(_coverage(0.01), hits, board=True)
+        assert text.startswith("The case studies do not cover this topic")
+        assert " I " not in f" {text} " and "I'" not in text and "Try" not in text
+
+
+def test_names_in_a_decline_are_shown_as_text_not_markup():
+    """A name comes from a stranger's question: shown as typed, never rendered as markup."""
+    text = declined_text(_coverage(0.9, names=("<b>Evil</b>",)), [])
+    assert "<b>" not in text and "\\<b\\>Evil\\</b\\>" in text
+
+
+def test_the_example_margin_is_the_nearest_in_scope_example_minus_the_nearest_out_of_scope():
+    vectors = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]], dtype=np.float32)
+    examples = ScopeExamples(["How was trust built?", "What is VAT?", "Who won the match?"], [True, False, False], vectors)
+    assert examples.margin([1.0, 0.0]) == pytest.approx(1.0 - 0.6)
+    assert examples.margin([0.0, 1.0]) == pytest.approx(0.0 - 1.0)
+    # calibrating: a labelled question is not compared with itself
+    assert examples.margin([0.0, 1.0], exclude="who won the match?") == pytest.approx(0.0 - 0.8)
+
+
+def test_with_examples_of_one_kind_only_the_margin_says_nothing():
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    assert ScopeExamples(["a", "b"], [True, True], vectors).margin([1.0, 0.0]) == 0.0
+    assert ScopeExamples([], [], np.zeros((0, 2), dtype=np.float32)).margin([1.0, 0.0]) == 0.0
+
+
+def test_scope_examples_are_embedded_once_and_cached(tmp_path):
+    path = tmp_path / "scope.jsonl"
+    path.write_text('{"question": "How was trust built?", "in_scope": true}\n\n'
+                    '{"question": "What is VAT?", "in_scope": false}\n', encoding="utf-8")
+    embedder = FakeEmbeddings()
+    first = ScopeExamples.load(path, embedder, tmp_path / "cache")
+    again = ScopeExamples.load(path, embedder, tmp_path / "cache")
+    assert embedder.calls == 1
+    assert np.array_equal(first.vectors, again.vectors) and list(again.in_scope) == [True, False]
+
+
+@pytest.mark.parametrize("content", ["not json\n", '{"question": "What is VAT?"}\n'])
+def test_unreadable_scope_examples_say_how_to_fix_them(tmp_path, content):
+    path = tmp_path / "scope.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(AssistantError, match="ASSISTANT_SCOPE_EXAMPLES_FILE"):
+        ScopeExamples.load(path, FakeEmbeddings(), tmp_path / "cache")
+    with pytest.raises(AssistantError, match="cannot be read"):
+        ScopeExamples.load(tmp_path / "missing.jsonl", FakeEmbeddings(), tmp_path / "cache")
+
