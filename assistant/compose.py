@@ -5,9 +5,10 @@ ingest, against the question's), by the question's words it contains (weighted b
 how well its passage was retrieved. The answer takes the best sentences that come close to the
 best one, so a case study appears only if one of its sentences addresses the question; a sentence
 that leans on the one before it ("This enabled ...") brings that one along. The best sentence
-opens the answer (a fact question's fact comes first); the rest of each case study follows in
-reading order; sources are numbered in the order they are cited. Every sentence of the body is
-the corpus's own text; only the lead line and the case-study names are ours.
+opens the answer (a fact question's fact comes first), the other case studies follow in the order
+retrieval ranked them, the rest of each case study in reading order; sources are numbered in the
+order they are cited. Every sentence of the body is the corpus's own text; only the lead line and
+the case-study names are ours.
 """
 
 from __future__ import annotations
@@ -116,6 +117,9 @@ def choose(question: str, hits: list[Hit], answer_words: int, names: frozenset[s
     for unit in ranked:
         case_best.setdefault(case_of[unit.hit_index], unit)
     leads = [u for u in case_best.values() if u.relevance >= best - CASE_MARGIN]
+    # after the best sentence's, the case studies in the order retrieval ranked them: it weighs whole
+    # passages by meaning and words together, which one sentence's relevance does not
+    leads = leads[:1] + sorted(leads[1:], key=lambda u: u.hit_index)
     cases = {case_of[u.hit_index] for u in leads}
     rest = [u for u in ranked if case_of[u.hit_index] in cases and u not in leads]
 

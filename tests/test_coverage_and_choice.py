@@ -127,6 +127,14 @@ def test_citations_are_numbered_in_the_order_they_appear():
     assert sources[0].passage is TOUCHSTONE and len(excerpts) == len(sources)
 
 
+def test_after_the_best_sentence_case_studies_follow_in_retrieval_order():
+    """Retrieval ranked SIFA above P3 over whole passages; P3's best sentence alone scores higher."""
+    hits = [_hit(SIFA, (0.7, 0.65)), _hit(P3, (0.8, 0.75)), _hit(TOUCHSTONE, (0.9, 0.2, 0.2))]
+    text, sources, _ = compose("who worked together and what did they take on?", hits, 180)
+    assert [s.passage for s in sources] == [TOUCHSTONE, SIFA, P3]
+    assert text.index("**SIFA**") < text.index("**P3**")
+
+
 def test_a_follow_up_hears_something_new():
     hits = [_hit(TOUCHSTONE, (0.9, 0.85, 0.1))]
     said = "Touchstone provides mental health services across West and South Yorkshire [1]."
