@@ -5,7 +5,7 @@ import re
 import streamlit as st
 
 from assistant import Settings, ui
-from assistant.brief import briefing_docx, briefing_markdown, build_briefing
+from assistant.brief import briefing_docx, briefing_markdown, briefing_parts, build_briefing
 
 st.set_page_config(page_title="Board briefing · Case-study lessons")  # each page its own browser-tab title
 settings = Settings.from_env()
@@ -21,11 +21,11 @@ if topic.strip():
     wanted = (" ".join(topic.split())[: settings.max_question_chars], answerer.retriever.snapshot.fingerprint)
     if st.session_state.get("briefing_built", (None,))[0] != wanted:  # built once: a download click doesn't rebuild it
         briefing = build_briefing(answerer, wanted[0], themes)
-        st.session_state.briefing_built = (wanted, briefing_markdown(briefing), briefing_docx(briefing))
-    _, markdown, word = st.session_state.briefing_built
+        st.session_state.briefing_built = (wanted, briefing, briefing_markdown(briefing), briefing_docx(briefing))
+    _, briefing, markdown, word = st.session_state.briefing_built
     name = re.sub(r"[^a-z0-9]+", "-", topic.lower()).strip("-")[:60] or "briefing"
     left, right = st.columns(2)
     left.download_button("Download as Word", data=word, file_name=f"briefing-{name}.docx",
                          mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     right.download_button("Download as Markdown", data=markdown, file_name=f"briefing-{name}.md", mime="text/markdown")
-    st.markdown(markdown)
+    ui.cited_document(f"Board briefing: {briefing.topic}", briefing_parts(briefing), "briefing")

@@ -101,13 +101,20 @@ def show_turn(index: int, turn: dict) -> None:
         if turn["answer"].notice:
             st.info(markdown_text(turn["answer"].notice))
         ui.source_cards(turn["answer"], index)
+        ui.copy_button(turn["answer"])
         ask_for_feedback(index, turn)
 
 
 for index, turn in enumerate(turns):
     show_turn(index, turn)
 
-question = st.chat_input("Ask about the case studies")
+if turns:  # in the main body Streamlit keeps the page scrolled to its end: each new answer comes into view
+    ui.filter_chips()
+    question = st.chat_input("Ask about the case studies", key="question")
+else:  # pinned the same way, but the start page (and a phone) opens at its top, the title in view
+    with st.bottom:
+        ui.filter_chips()  # right above the question box
+        question = st.chat_input("Ask about the case studies", key="question")
 question = st.session_state.pop("starter", None) or question
 if not turns and not question:
     starters = STARTERS
@@ -143,6 +150,7 @@ if question:
         if answer.notice:
             st.info(markdown_text(answer.notice))
         ui.source_cards(answer, len(turns))
+        ui.copy_button(answer)
         turns.append({"question": question, "answer": answer, "rating_id": None})
         ask_for_feedback(len(turns) - 1, turns[-1])
 
@@ -150,7 +158,6 @@ if turns and (suggestions := follow_ups(turns[-1]["answer"])):
     st.caption("You could ask next:")
     for suggestion in suggestions:
         st.button(suggestion, key=f"followup-{suggestion}", on_click=st.session_state.__setitem__, args=("starter", suggestion))
-ui.filter_chips()
 
 if turns:
     with st.sidebar:

@@ -3,7 +3,8 @@ section and lesson, nothing invented, and what the case studies do not say state
 
 Sections: summary; what the case studies show (lessons across them); challenges others met;
 what enabled them; questions for the board (from the curated themes file); what these case
-studies do not tell you; numbered sources. Exported as Markdown and as Word (python-docx).
+studies do not tell you. Each passage is quoted in one section only, and each section lists its
+own sources under it, quoting the sentence cited. Exported as Markdown and as Word (python-docx).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import numpy as np
 
 from .answer import Answerer
 from .compose import compose
-from .records import Hit
+from .records import Hit, Passage
 from .refuse import declined_text
 from .retrieve import Filters
-from .text import markdown_text, printable
+from .text import markdown_text, printable, split_sentences
 from .themes import Theme, ThemeMap
 
 SCOPE = ("These are eight case studies from England, published in 2021 and told by the organisations "
@@ -42,6 +43,27 @@ class Briefing:
     board_questions: list[str] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)
     sources: list[Hit] = field(default_factory=list)
+    quoted: list[tuple[str, ...]] = field(default_factory=list)  # per source: the text the briefing quotes
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int
+    passage: Passage
+    quoted: tuple[str, ...]  # the text the document quotes from the passage
+
+
+@dataclass(frozen=True)
+class Part:
+    """One section of a document (a briefing, a guide) as it is shown and exported: its sources are
+    listed right under it, so a reader finds them beside the claims rather than pages away."""
+
+    heading: str
+    text: str  # Markdown, with [n] marks
+    citations: list[Citation] = field(default_factory=list)
+
+
+_CITED = re.compile(r"(?<!\\)\[(\d+)\]")  # [3] as a section writes it; "\[3\]" is quoted text
 
 
 class _Sources:
@@ -49,16 +71,23 @@ class _Sources:
 
     def __init__(self) -> None:
         self.hits: list[Hit] = []
+        self.quoted: list[tuple[str, ...]] = []
 
-    def number(self, hit: Hit) -> int:
-        for n, known in enumerate(self.hits, 1):
-            if known.passage.id == hit.passage.id:
-                return n
+    def __contains__(self, hit: Hit) -> bool:
+        return any(known.passage.id == hit.passage.id for known in self.hits)
+
+    def number(self, hit: Hit, quoted: tuple[str, ...]) -> int:
         self.hits.append(hit)
+        self.quoted.append(quoted)
         return len(self.hits)
 
-    def renumber(self, text: str, local: list[Hit]) -> str:
-        return re.sub(r"\[(\d+)\]", lambda m: f"[{self.number(local[int(m.group(1)) - 1])}]", text)
+    def renumber(self, text: str, local: list[Hit], quoted: list[tuple[str, ...]]) -> str:
+        numbers = {n: self.number(hit, quoted[n - 1]) for n, hit in enumerate(local, 1)}
+        return _CITED.sub(lambda m: f"[{numbers[int(m.group(1))]}]", text)
+
+    def fresh(self, hits: list[Hit], k: int) -> list[Hit]:
+        """The first k hits the briefing has not quoted yet: a passage is used in one section only."""
+        return [hit for hit in hits if hit not in self][:k]
 
 
 def _body(composed_text: str) -> str:
@@ -74,21 +103,23 @@ def build_briefing(answerer: Answerer, topic: str, themes: ThemeMap) -> Briefing
 
     sources = _Sources()
     briefing = Briefing(topic, True)
-    text, local, _ = compose(topic, hits, SECTION_WORDS)
-    briefing.summary = sources.renumber(text, local)
+    briefing.summary = sources.renumber(*compose(topic, hits, SECTION_WORDS))
 
-    lessons = retriever.search(topic, k=settings.top_k, filters=Filters(sections=("Learning",)))
+    def search(section: str, k: int) -> list[Hit]:
+        found = retriever.search(topic, k=k + len(sources.hits), filters=Filters(sections=(section,)))
+        return sources.fresh(found, k)
+
+    lessons = search("Learning", settings.top_k)
     best = max((h.similarity for h in lessons), default=0.0)
     for hit in lessons:
         if hit.similarity >= best - 0.2:
             p = hit.passage
             briefing.lessons.append(f"**{markdown_text(p.short_title)}, lesson {p.lesson}**: "
-                                    f"{markdown_text(p.text)} [{sources.number(hit)}]")
+                                    f"{markdown_text(p.text)} [{sources.number(hit, (p.text,))}]")
     for section, attribute in (("Challenges", "challenges"), ("Enablers", "enablers")):
-        found = retriever.search(topic, k=4, filters=Filters(sections=(section,)))
-        if found:
-            text, local, _ = compose(topic, found, SECTION_WORDS)
-            setattr(briefing, attribute, sources.renumber(_body(text), local))
+        if found := search(section, 4):
+            text, local, quoted = compose(topic, found, SECTION_WORDS)
+            setattr(briefing, attribute, sources.renumber(_body(text), local, quoted))
 
     applicable = _themes_for(topic, answerer, themes.themes)
     briefing.board_questions = [q for theme in applicable for q in theme.board_questions]
@@ -101,7 +132,7 @@ def build_briefing(answerer: Answerer, topic: str, themes: ThemeMap) -> Briefing
     if silent:
         briefing.gaps.append("Case studies that say nothing quoted here about this topic: " + ", ".join(silent) + ".")
     briefing.gaps.append(SCOPE)
-    briefing.sources = sources.hits
+    briefing.sources, briefing.quoted = sources.hits, sources.quoted
     return briefing
 
 
@@ -114,30 +145,56 @@ def _themes_for(topic: str, answerer: Answerer, themes: list[Theme]) -> list[The
     return [themes[i] for i in ranked[:3] if similarity[i] >= TOPIC_THEME_MIN] or [themes[ranked[0]]]
 
 
-def source_line(n: int, hit: Hit) -> str:
-    p = hit.passage
+def cited_sentence(quoted: tuple[str, ...]) -> str:
+    """The first sentence a claim quotes, with "…" when it quotes more: what to look for in the passage."""
+    lines = [" ".join(line.removeprefix("• ").split()) for text in quoted for line in text.strip().split("\n")]
+    sentences = [sentence for line in lines for sentence in split_sentences(line)]  # a list's lead-in, then its items
+    return sentences[0] + (" …" if len(sentences) > 1 else "") if sentences else ""
+
+
+def source_line(citation: Citation, quote: bool = True) -> str:
+    """A numbered source as plain text: "[3] Case study — Learning, lesson 2: “the sentence cited”"."""
+    p = citation.passage
     where = f"{p.section}, lesson {p.lesson}" if p.lesson else p.section
-    excerpt = " ".join(p.text.split()[:25]) + ("…" if len(p.text.split()) > 25 else "")
-    return f"{n}. {p.case_study} — {where}: “{excerpt}”"
+    said = f": “{cited_sentence(citation.quoted)}”" if quote else ""
+    return f"[{citation.number}] {p.case_study} — {where}{said}"
 
 
-def briefing_markdown(briefing: Briefing) -> str:
-    lines = [f"# Board briefing: {markdown_text(briefing.topic)}", "", "## Summary", "", briefing.summary, ""]
+def _bullets(items: list[str]) -> str:
+    return "\n".join(f"- {markdown_text(item)}" for item in items)
+
+
+def briefing_parts(briefing: Briefing) -> list[Part]:
+    """The briefing's sections in order, each with the sources it cites."""
+    def part(heading: str, text: str) -> Part:
+        numbers = dict.fromkeys(int(n) for n in _CITED.findall(text))
+        return Part(heading, text, [Citation(n, briefing.sources[n - 1].passage, briefing.quoted[n - 1]) for n in numbers])
+
+    parts = [part("Summary", briefing.summary)]
     if briefing.covered:
-        lines += ["## What the case studies show", ""] + [f"- {lesson}" for lesson in briefing.lessons] + [""]
-        if briefing.challenges:
-            lines += ["## Challenges others met", "", briefing.challenges, ""]
-        if briefing.enablers:
-            lines += ["## What enabled them", "", briefing.enablers, ""]
-        lines += ["## Questions for the board", ""] + [f"- {markdown_text(q)}" for q in briefing.board_questions] + [""]
-    lines += ["## What these case studies do not tell you", ""] + [f"- {markdown_text(g)}" for g in briefing.gaps] + [""]
-    if briefing.sources:
-        lines += ["## Sources", ""] + [markdown_text(source_line(n, h)) for n, h in enumerate(briefing.sources, 1)] + [""]
+        parts += [part("What the case studies show", "\n".join(f"- {lesson}" for lesson in briefing.lessons)),
+                  part("Challenges others met", briefing.challenges), part("What enabled them", briefing.enablers),
+                  part("Questions for the board", _bullets(briefing.board_questions))]
+    parts.append(part("What these case studies do not tell you", _bullets(briefing.gaps)))
+    return [p for p in parts if p.text]
+
+
+def parts_markdown(title: str, parts: list[Part], quote: bool = True) -> str:
+    """A document as Markdown: each section, then "Sources:" and the sources it cites."""
+    lines = [f"# {markdown_text(title)}", ""]
+    for part in parts:
+        lines += [f"## {part.heading}", "", part.text, ""]
+        if part.citations:
+            lines += ["Sources:", ""] + [f"- {markdown_text(source_line(c, quote))}" for c in part.citations] + [""]
     return "\n".join(lines)
 
 
-def _plain(markdown: str) -> str:
-    """Markdown as the plain text a Word paragraph holds, without characters Word cannot store."""
+def briefing_markdown(briefing: Briefing) -> str:
+    return parts_markdown(f"Board briefing: {briefing.topic}", briefing_parts(briefing))
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as the plain text a Word paragraph or the clipboard holds, without characters Word cannot store."""
     return printable(re.sub(r"\\(.)", r"\1", markdown.replace("**", "")))
 
 
@@ -145,8 +202,8 @@ AUTHOR = "Case-study lessons assistant"  # the product writes the document, not 
 
 
 def briefing_docx(briefing: Briefing, now: datetime | None = None) -> bytes:
-    """The briefing as a Word document to circulate: real headings, a numbered source list, A4,
-    its title, author and date in the file's properties and a line saying where it comes from."""
+    """The briefing as a Word document to circulate: real headings, each section's numbered sources
+    under it, A4, its title, author and date in the file's properties and a line saying where it comes from."""
     import docx
     from docx.shared import Mm
 
@@ -165,31 +222,18 @@ def briefing_docx(briefing: Briefing, now: datetime | None = None) -> bytes:
     document.add_paragraph(printable(f"Prepared on {now:%d %B %Y} by the {AUTHOR.lower()}, {origin} Every point is "
                                      "their own words, with a numbered source."))
 
-    def paragraphs(text: str) -> None:
-        for block in text.split("\n\n"):
-            if block.strip():
-                document.add_paragraph(_plain(block))
-
-    document.add_heading("Summary", level=1)
-    paragraphs(briefing.summary)
-    if briefing.covered:
-        document.add_heading("What the case studies show", level=1)
-        for lesson in briefing.lessons:
-            document.add_paragraph(_plain(lesson), style="List Bullet")
-        for title, text in (("Challenges others met", briefing.challenges), ("What enabled them", briefing.enablers)):
-            if text:
-                document.add_heading(title, level=1)
-                paragraphs(text)
-        document.add_heading("Questions for the board", level=1)
-        for question in briefing.board_questions:
-            document.add_paragraph(printable(question), style="List Bullet")
-    document.add_heading("What these case studies do not tell you", level=1)
-    for gap in briefing.gaps:
-        document.add_paragraph(printable(gap), style="List Bullet")
-    if briefing.sources:
-        document.add_heading("Sources", level=1)
-        for n, hit in enumerate(briefing.sources, 1):
-            document.add_paragraph(printable(source_line(n, hit).split(". ", 1)[1]), style="List Number")
+    for part in briefing_parts(briefing):
+        document.add_heading(part.heading, level=1)
+        for block in part.text.split("\n\n"):
+            if block.startswith("- "):  # a Markdown list: a bullet per item
+                for item in block.split("\n"):
+                    document.add_paragraph(plain_text(item.removeprefix("- ")), style="List Bullet")
+            elif block.strip():
+                document.add_paragraph(plain_text(block))
+        if part.citations:
+            document.add_paragraph("Sources:")
+            for citation in part.citations:
+                document.add_paragraph(printable(source_line(citation)))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -13,6 +13,7 @@ from collections import OrderedDict
 import streamlit as st
 
 from .answer import Answerer
+from .brief import Citation, Part, plain_text, source_line
 from .errors import AssistantError
 from .feedback import FeedbackStore
 from .pipeline import answerer_over, connect, update_index
@@ -217,22 +218,53 @@ def highlighted(passage: Passage, excerpts: tuple[str, ...]) -> str:
 _CITATION = re.compile(r"(?<!\\)\[(\d+)\]")  # [3] as the answer writes it; "\[3\]" is quoted text
 
 
-def linked_citations(text: str, turn: int) -> str:
-    """An answer (already safe Markdown) with each [n] a link to its source card below it."""
-    return _CITATION.sub(lambda m: f"[\\[{m.group(1)}\\]](#source-{turn}-{m.group(1)})", text)
+def linked_citations(text: str, place: int | str) -> str:
+    """An answer or document (already safe Markdown) with each [n] a link to its source card, whose
+    anchor is "source-{place}-{n}": place is the chat turn, or the document ("briefing", "guide")."""
+    return _CITATION.sub(lambda m: f"[\\[{m.group(1)}\\]](#source-{place}-{m.group(1)})", text)
+
+
+def source_card(citation: Citation, place: int | str) -> None:
+    """A source as a card, closed, with the anchor its [n] links to inside it (following a link into
+    a closed card opens it in browsers that support that, Chromium among them), the cited text in bold."""
+    passage = citation.passage
+    with st.expander(f"[{citation.number}] {markdown_text(passage.label)}"):
+        st.html(f'<span id="source-{place}-{citation.number}"></span>')  # our own numbers only
+        st.caption(markdown_text(f"{passage.case_study} · {', '.join(passage.organisations)}"
+                                 + (f" · quote from {passage.attribution}" if passage.attribution else "")))
+        st.markdown(highlighted(passage, citation.quoted))
+
+
+def _citations(answer: Answer) -> list[Citation]:
+    return [Citation(n, hit.passage, answer.excerpts[n - 1] if n <= len(answer.excerpts) else ())
+            for n, hit in enumerate(answer.sources, 1)]
 
 
 def source_cards(answer: Answer, turn: int) -> None:
-    """One card per source; each has the anchor its [n] links to, inside the card (following a
-    link into a closed card opens it in browsers that support that, Chromium among them)."""
-    for number, hit in enumerate(answer.sources, 1):
-        passage = hit.passage
-        with st.expander(f"[{number}] {markdown_text(passage.label)}"):
-            st.html(f'<span id="source-{turn}-{number}"></span>')  # our own numbers only
-            st.caption(markdown_text(f"{passage.case_study} · {', '.join(passage.organisations)}"
-                                     + (f" · quote from {passage.attribution}" if passage.attribution else "")))
-            excerpts = answer.excerpts[number - 1] if number <= len(answer.excerpts) else ()
-            st.markdown(highlighted(passage, excerpts))
+    for citation in _citations(answer):
+        source_card(citation, turn)
+
+
+def copy_button(answer: Answer) -> None:
+    """The answer and its sources as plain text to paste into an email or a paper, in a code block,
+    whose own button copies it (Streamlit's, in the page: nothing fetched). A code block shows its
+    text literally, so nothing in it is read as Markdown or HTML."""
+    lines = [plain_text(answer.text)]
+    if answer.sources:
+        lines += ["", "Sources:"] + [source_line(c) for c in _citations(answer)]
+    with st.popover("Copy answer"):
+        st.caption("Tap or point at the text, then at the copy icon in its corner.")
+        st.code("\n".join(lines), language=None, wrap_lines=True)
+
+
+def cited_document(title: str, parts: list[Part], place: str) -> None:
+    """A briefing or guide on the page: each section with its [n] linked to the section's own source
+    cards, right under it."""
+    st.markdown(f"# {markdown_text(title)}")
+    for part in parts:
+        st.markdown(f"## {part.heading}\n\n{linked_citations(part.text, place)}")
+        for citation in part.citations:
+            source_card(citation, place)
 
 
 def read_case_study(passages: list[Passage]) -> None:

@@ -161,14 +161,44 @@ def test_briefing_page_previews_and_offers_word_and_markdown(app):
     app.switch_page("app_pages/briefing.py").run()
     app.text_input(key="briefing_topic").input("Managing a power imbalance with a smaller partner").run()
     text = "\n".join(m.value for m in app.markdown)
-    assert "## Questions for the board" in text and "[1]" in text
+    assert "## Questions for the board" in text
     assert [b.label for b in app.get("download_button")] == ["Download as Word", "Download as Markdown"]
 
 
-def test_themes_map_shows_the_passages_behind_a_cell(app):
+def test_each_citation_in_a_briefing_links_to_its_source_card_in_its_section(app):
+    app.switch_page("app_pages/briefing.py").run()
+    app.text_input(key="briefing_topic").input("Managing a power imbalance with a smaller partner").run()
+    summary = next(m.value for m in app.markdown if m.value.startswith("## Summary"))
+    assert "[\\[1\\]](#source-briefing-1)" in summary  # followed in test_browser
+    cards = [e.label for e in app.expander]
+    assert [int(label[1:label.index("]")]) for label in cards] == list(range(1, len(cards) + 1))  # each source once
+    blocks = [el for el in app.main if el.type in ("markdown", "expander")]
+    first_card = next(i for i, el in enumerate(blocks) if el.type == "expander")
+    assert blocks[first_card - 1].value.startswith("## Summary")  # the summary's cards come right after it
+
+
+def test_the_guide_cites_each_sentence_at_a_glance_to_its_source(app):
+    app.switch_page("app_pages/browse.py").run()
+    app.selectbox(key="browse_case").set_value("Touchstone and Live Well Leeds").run()
+    glance = next(m.value for m in app.markdown if m.value.startswith("## At a glance"))
+    assert "[\\[1\\]](#source-guide-1)" in glance
+    assert "[1] Touchstone and Live Well Leeds, overview" in [e.label for e in app.expander]
+
+
+def test_each_answer_can_be_copied_with_its_sources(app):
+    app.chat_input[0].set_value("What did Touchstone learn?").run()
+    [copied] = [c.value for c in app.code]
+    assert copied.startswith("From the Touchstone and Live Well Leeds case study:") and "Collaboration works." in copied
+    assert "\nSources:\n[1] Delivering mental health services" in copied
+    assert "**" not in copied and "\\" not in copied  # plain text to paste, not Markdown
+
+
+def test_themes_map_lists_the_case_studies_for_a_theme_strongest_first_and_shows_the_passages(app):
     app.switch_page("app_pages/browse.py").run()
     app.selectbox(key="map_theme").set_value("Commissioning and tendering").run()
-    app.selectbox(key="map_case").set_value("POhWER and Advocacy Matters").run()
+    choice = app.radio(key="map_case-Commissioning and tendering")  # a list: readable and tappable on a phone
+    assert len(choice.options) == 8 and choice.options[0] == "POhWER and Advocacy Matters"
+    choice.set_value("POhWER and Advocacy Matters").run()
     text = " ".join(m.value for m in app.markdown)
     assert "Commissioning and tendering × POhWER and Advocacy Matters" in text
     assert "Commissioners can be extremely risk averse" in text

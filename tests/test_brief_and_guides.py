@@ -13,8 +13,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from assistant.brief import briefing_docx, briefing_markdown, build_briefing
-from assistant.guide import build_guide, guide_markdown, reading_path, reading_path_markdown
+from assistant.brief import briefing_docx, briefing_markdown, briefing_parts, build_briefing, source_line
+from assistant.guide import build_guide, guide_markdown, guide_parts, reading_path, reading_path_markdown
 from assistant.ingest import ingest
 from assistant.retrieve import Retriever
 from assistant.text import split_sentences
@@ -64,6 +64,30 @@ def test_every_claim_in_a_briefing_is_cited_and_found_in_its_source(briefing):
     assert numbers == set(range(1, len(briefing.sources) + 1))  # every listed source is cited
 
 
+def test_each_passage_is_quoted_in_one_section_and_its_sources_are_listed_under_that_section(briefing):
+    parts = briefing_parts(briefing)
+    cited = [[int(n) for n in dict.fromkeys(re.findall(r"(?<!\\)\[(\d+)\]", part.text))] for part in parts]
+    assert sorted(n for numbers in cited for n in numbers) == list(range(1, len(briefing.sources) + 1))
+    assert len({hit.passage.id for hit in briefing.sources}) == len(briefing.sources)
+    markdown = briefing_markdown(briefing)
+    for part, numbers in zip(parts, cited):
+        assert [c.number for c in part.citations] == numbers
+        section = markdown.split(f"## {part.heading}\n", 1)[1].split("\n## ", 1)[0]
+        for number in numbers:
+            assert f"- \\[{number}\\] " in section  # under the claims, before the next heading
+
+
+def test_a_source_quotes_the_sentence_cited_not_the_start_of_its_passage(briefing):
+    opening_differs = 0
+    for part in briefing_parts(briefing):
+        claims = " ".join(_unescape(part.text).replace("• ", "").split())
+        for citation in part.citations:
+            quote = source_line(citation).split(": “", 1)[1].removesuffix("”").removesuffix(" …")
+            assert quote in claims, quote
+            opening_differs += not " ".join(citation.passage.text.split()).startswith(quote)
+    assert opening_differs  # at least one cited sentence is not its passage's first
+
+
 def test_every_source_resolves_to_corpus_text(briefing):
     corpus = " ".join(" ".join(p.read_text().split()) for p in (ROOT / "corpus").glob("*.md"))
     for hit in briefing.sources:
@@ -75,7 +99,7 @@ def test_a_briefing_has_board_questions_gaps_and_scope(briefing):
     markdown = briefing_markdown(briefing)
     for heading in ["# Board briefing:", "## Summary", "## What the case studies show", "## Challenges others met",
                     "## What enabled them", "## Questions for the board", "## What these case studies do not tell you",
-                    "## Sources"]:
+                    "Sources:"]:
         assert heading in markdown
     assert "What power do we hold in this partnership" in markdown  # from content/themes.yaml, not invented
     assert "eight case studies from England, published in 2021" in markdown
@@ -95,12 +119,14 @@ def test_the_word_document_has_headings_citations_and_a_source_list(briefing):
     document = docx.Document(io.BytesIO(briefing_docx(briefing)))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading") or p.style.name == "Title"]
     assert headings == [f"Board briefing: {TOPIC}", "Summary", "What the case studies show", "Challenges others met",
-                        "What enabled them", "Questions for the board", "What these case studies do not tell you", "Sources"]
+                        "What enabled them", "Questions for the board", "What these case studies do not tell you"]
     body = "\n".join(p.text for p in document.paragraphs)
     assert "[1]" in body and "**" not in body and "\\" not in body
-    numbered = [p for p in document.paragraphs if p.style.name == "List Number"]
-    assert len(numbered) == len(briefing.sources)
-    assert numbered[0].text.startswith(briefing.sources[0].passage.case_study)
+    sources = [p.text for p in document.paragraphs if re.match(r"\[\d+\] ", p.text)]
+    assert len(sources) == len(briefing.sources)
+    assert sources[0].startswith(f"[1] {briefing.sources[0].passage.case_study}")
+    before_lessons = body.split("\nWhat the case studies show\n")[0]
+    assert sources[0] in before_lessons  # the summary's sources sit under the summary
 
 
 def test_brief_cli_writes_word_and_markdown(real_settings, tmp_path: Path):
@@ -142,7 +168,20 @@ def test_a_guide_for_every_case_study(real_answerer, themes):
         for heading in ["## At a glance", "## Challenges", "## Enablers", "## Learning", "## Questions to reflect on"]:
             assert heading in markdown
     cyn = build_guide(real_answerer.retriever, themes.cases[0], themes)
-    assert any("£7.4m" in s for s in cyn.figures) and any("8-25" in s for s in cyn.figures)
+    assert any("£7.4m" in s for s, _ in cyn.figures) and any("8-25" in s for s, _ in cyn.figures)
+
+
+def test_each_sentence_at_a_glance_cites_the_passage_it_comes_from(real_answerer, themes):
+    for case in themes.cases:
+        glance = guide_parts(build_guide(real_answerer.retriever, case, themes))[0]
+        assert glance.heading == "At a glance"
+        cited = re.findall(r"^- (.+) \[(\d+)\]$", glance.text, re.MULTILINE)
+        assert cited and [c.number for c in glance.citations] == list(range(1, len(glance.citations) + 1))
+        for sentence, number in cited:
+            passage = glance.citations[int(number) - 1].passage
+            assert passage.case_study == case.title and _unescape(sentence) in passage.text
+    markdown = guide_markdown(build_guide(real_answerer.retriever, themes.cases[0], themes))
+    assert "## At a glance" in markdown.split("Sources:")[0] and "\\[1\\] " in markdown
 
 
 def test_the_reading_path_covers_every_case_study_once(themes):

@@ -138,6 +138,55 @@ def _set_case_filter(page, case: str, phone: bool) -> None:
         page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
 
 
+def _scrolled(page) -> int:
+    """How far the page, or any part of it, is scrolled down: 0 when it shows its top."""
+    page.wait_for_timeout(1500)  # Streamlit scrolls a chat page to its bottom as it settles, if it does
+    return page.evaluate("() => Math.max(window.scrollY, ...[...document.querySelectorAll('*')].map(e => e.scrollTop))")
+
+
+def _follow_first_citation(page, container) -> None:
+    """Click [1] in `container` and wait for its source card to open on the cited text in bold."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60_000)  # a
+    # rerun still drawing the cards would close the one the click opened
+    card = page.get_by_test_id("stExpander").filter(has_text="[1]").first
+    cited = card.locator("strong").first
+    assert not cited.is_visible()  # the source cards start closed
+    container.get_by_role("link", name="[1]").first.click()
+    cited.wait_for(state="visible", timeout=10_000)
+
+
+def _copy_first_answer(page, screenshot: Path) -> str:
+    """The text "Copy answer" puts on the clipboard, through the code block's own copy button."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy answer").first.click()
+    text = page.get_by_test_id("stPopoverBody").get_by_test_id("stCode")
+    text.hover()
+    page.screenshot(path=str(screenshot))
+    text.get_by_role("button", name="Copy to clipboard").click()
+    page.wait_for_timeout(300)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    page.get_by_role("button", name="Copy answer").first.click()  # closes it again
+    text.wait_for(state="hidden")
+    return copied
+
+
+def _themes_list_fits(page, width: int) -> None:
+    """The themes map as a list: each case study a whole, readable label and a target big enough to tap."""
+    page.get_by_role("tab", name="Themes map").click()
+    options = page.get_by_role("radiogroup", name="Case studies, the strongest on this theme first").locator("label")
+    options.first.wait_for(timeout=30_000)
+    assert options.count() == 8
+    boxes = [options.nth(i).bounding_box() for i in range(options.count())]
+    for i, box in enumerate(boxes):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+        assert options.nth(i).evaluate("e => e.scrollWidth <= e.clientWidth")  # not cut off
+    centres = [box["y"] + box["height"] / 2 for box in boxes]
+    assert min(b - a for a, b in zip(centres, centres[1:])) >= 24  # WCAG 2.5.8: targets 24 px apart
+    options.nth(1).click()  # a tap shows the passages behind that case study and theme
+    chosen = options.nth(1).inner_text().strip()
+    page.get_by_text(f"× {chosen}: the passages behind this").wait_for(timeout=30_000)
+
+
 def test_each_page_at_both_widths_passes_axe_shows_its_filters_and_keeps_the_conversation(server):
     from playwright.sync_api import sync_playwright
 
@@ -150,12 +199,13 @@ def test_each_page_at_both_widths_passes_axe_shows_its_filters_and_keeps_the_con
         for width, height in ((1366, 900), (390, 844)):
             page = browser.new_page(viewport={"width": width, "height": height}, is_mobile=width < 500)
             page.goto(url)
+            page.get_by_role("button", name="What makes a good lead partner?").wait_for(timeout=60_000)
+            assert _scrolled(page) == 0  # opens at its top, the title in view, not scrolled to the question box
             _ask(page, "How do partners build trust?", 0)
             assert page.title() == "Ask · Case-study lessons"  # each page its own tab title, once it has run
-            cited = page.get_by_test_id("stExpander").first.locator("strong").first
-            assert not cited.is_visible()  # the source cards start closed
-            page.get_by_test_id("stChatMessage").nth(1).get_by_role("link", name="[1]").first.click()
-            cited.wait_for(state="visible", timeout=10_000)  # [1] opens its card, the cited sentence in bold
+            _follow_first_citation(page, page.get_by_test_id("stChatMessage").nth(1))
+            copied = _copy_first_answer(page, RESULTS / f"copy-{width}.png")
+            assert "trust" in copied and "\nSources:\n[1] " in copied and "**" not in copied
             _set_case_filter(page, "Touchstone and Live Well Leeds", phone=width < 500)
             chip = page.get_by_role("button", name="✕ Touchstone and Live Well Leeds")
             chip.wait_for(timeout=30_000)
@@ -166,6 +216,10 @@ def test_each_page_at_both_widths_passes_axe_shows_its_filters_and_keeps_the_con
             page.reload()  # the conversation is found again through the address
             page.get_by_test_id("stChatMessage").nth(1).get_by_text("[1]", exact=False).first.wait_for(timeout=60_000)
             assert "How do partners build trust?" in page.get_by_test_id("stChatMessage").nth(0).inner_text()
+            _ask(page, "What did Touchstone learn?", 1)  # a later answer comes into view by itself
+            page.wait_for_timeout(1500)
+            latest = page.get_by_test_id("stChatMessage").nth(3).bounding_box()
+            assert latest["y"] < height and latest["y"] + latest["height"] > 0, latest
 
             for name, title in (("browse", "Browse the case studies"), ("briefing", "Board briefing")):
                 page.goto(f"{url}/{name}")
@@ -175,11 +229,22 @@ def test_each_page_at_both_widths_passes_axe_shows_its_filters_and_keeps_the_con
                     box.fill("Managing a power imbalance")
                     box.press("Enter")
                     page.get_by_role("button", name="Download as Word").wait_for(timeout=60_000)
+                    _follow_first_citation(page, page.get_by_test_id("stMarkdown").filter(has_text="Summary"))
                 else:
                     page.get_by_text("Organisations:").first.wait_for(timeout=60_000)
+                    assert _scrolled(page) == 0
                 assert page.title() == f"{title} · Case-study lessons"
                 findings[f"{name}-{width}"] = _serious_violations(page, axe)
                 page.screenshot(path=str(RESULTS / f"{name}-{width}.png"), full_page=True)
+            page.goto(f"{url}/browse")
+            page.get_by_text("Organisations:").first.wait_for(timeout=60_000)
+            page.get_by_role("tab", name="Guide").click()
+            _follow_first_citation(page, page.get_by_test_id("stMarkdown").filter(has_text="At a glance"))
+            findings[f"guide-{width}"] = _serious_violations(page, axe)
+            page.screenshot(path=str(RESULTS / f"guide-{width}.png"), full_page=True)
+            _themes_list_fits(page, width)
+            findings[f"map-{width}"] = _serious_violations(page, axe)
+            page.screenshot(path=str(RESULTS / f"map-{width}.png"), full_page=True)
             page.close()
         browser.close()
     (RESULTS / "axe.json").write_text(json.dumps(findings, indent=2) + "\n")
