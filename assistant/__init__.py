@@ -19,15 +19,14 @@ if TYPE_CHECKING:
     from .followup import Turn
     from .ingest import IngestReport, ingest
     from .pipeline import open_answerer
-    from .records import Answer, Document, Hit, Passage
-    from .retrieve import Filters
+    from .records import Answer, Document, Filters, Hit, Passage
     from .settings import Settings
 
 _HOMES = {
     "Answerer": "answer", "AssistantError": "errors", "BadQuestion": "errors", "IndexMissing": "errors",
     "StoreUnavailable": "errors", "Turn": "followup", "IngestReport": "ingest", "ingest": "ingest",
     "open_answerer": "pipeline", "Answer": "records", "Document": "records", "Hit": "records", "Passage": "records",
-    "Filters": "retrieve", "Settings": "settings",
+    "Filters": "records", "Settings": "settings",
 }
 __all__ = [
     "Answer", "Answerer", "AssistantError", "BadQuestion", "Document", "Filters", "Hit", "IndexMissing",

@@ -19,9 +19,9 @@ from .compose import compose
 from .errors import BadQuestion
 from .followup import Resolved, Turn, readings
 from .llm import LLMUnavailable, answer_messages, complete, condense_messages, declined, reply_limit, sentences_allowed, stream
-from .records import Answer, Hit
+from .records import Answer, Filters, Hit
 from .refuse import CLOSEST, DECLINED, Coverage, ScopeExamples, assess, declined_text
-from .retrieve import Filters, Retriever
+from .retrieve import Retriever
 from .settings import Settings
 from .text import markdown_text
 from .verify import Claim, Verifier, claims_of

@@ -18,9 +18,8 @@ import numpy as np
 
 from .answer import Answerer
 from .compose import compose
-from .records import Hit, Passage
+from .records import Filters, Hit, Passage
 from .refuse import declined_text
-from .retrieve import Filters
 from .text import markdown_text, printable, split_sentences
 from .themes import Theme, ThemeMap
 

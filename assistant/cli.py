@@ -26,7 +26,7 @@ from .feedback import FeedbackStore, as_questions
 from .guide import build_guide, guide_markdown, reading_path_markdown
 from .ingest import ingest
 from .pipeline import open_answerer
-from .retrieve import Filters
+from .records import Filters
 from .settings import PROJECT_ROOT, Settings
 from .text import word_rarity
 from .themes import load_themes, theme_map

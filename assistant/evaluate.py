@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .answer import Answerer
-from .records import Answer, Hit
-from .retrieve import Filters
+from .records import Answer, Filters, Hit
 
 _CITATION = re.compile(r"\[(\d+)\]")
 

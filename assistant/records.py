@@ -64,6 +64,24 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """Restrict a search: empty means no restriction."""
+
+    case_studies: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    """A passage as the store finds it: `similarity` is the cosine similarity of its embedding and
+    the query's, `sentence_similarities` of each of its sentences' (vectors stored at ingest)."""
+
+    passage: Passage
+    similarity: float
+    sentence_similarities: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
 class Hit:
     """A retrieved passage and how well it matches; higher score is better.
 

@@ -6,14 +6,13 @@
 - intent: a question about lessons, challenges or enablers favours that section;
 - diversity: each further passage from a case study already chosen counts for less, so a
   theme question gathers several case studies instead of five paragraphs of one;
-- snapshot: only passages of the published snapshot, so a search during an ingest sees the
-  index before it or after it (snapshot.py).
+- snapshot: it ranks over the published snapshot it is given (snapshot.py), so a search during an
+  ingest sees the index before it or after it.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
 
 from langchain_core.embeddings import Embeddings
 
@@ -21,46 +20,34 @@ from .asks import intended_sections
 from .catalogue import Catalogue
 from .embed import PackagedEmbeddings
 from .keyword import KeywordIndex
-from .records import Hit, Passage
+from .records import Filters, Hit, Match, Passage
 from .settings import Settings
-from .snapshot import Snapshot
+from .snapshot import PublishedIndex, Snapshot
 from .store import Store
 
 RRF_K = 60  # the usual constant: ranks past ~60 barely count
 SECTION_BOOST = 1.5
 EXACT_SEARCH_LIMIT = 2000  # passages; at 100,000 a metadata-filtered Chroma query takes ~50 ms, this ~2
 MAX_NEAREST = 4096  # how far past an ingest's unpublished passages a search reads
-SNAPSHOT_RETRIES = 3  # searches again when an ingest publishes mid-search; a fourth publish in a row is not waited for
 RECENT_VECTORS = 32  # query vectors kept for reuse
 DIVERSITY_DECAY = 0.6  # weight of a case study's second passage, 0.36 for its third, ...
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Restrict a search: empty means no restriction."""
-
-    case_studies: tuple[str, ...] = ()
-    sections: tuple[str, ...] = ()
-
-
 class Retriever:
-    """Searches the published snapshot of the index, following it when an ingest publishes a
-    new one: a running app picks up a re-ingest without a restart."""
+    """Searches the published snapshot of the index (`PublishedIndex`, which follows re-ingests)."""
 
-    def __init__(self, store: Store, snapshot: Snapshot, embedder: Embeddings, settings: Settings):
-        self.store = store
-        self.snapshot = snapshot
+    def __init__(self, index: PublishedIndex, embedder: Embeddings, settings: Settings):
+        self.index = index
         self.embedder = embedder
         self.settings = settings
-        self._following = threading.Lock()
         self._embedding = threading.Lock()
         self._vectors: dict[str, list[float]] = {}
 
     @classmethod
     def open(cls, settings: Settings, store: Store | None = None,
              embedder: Embeddings | None = None) -> "Retriever":
-        store = store or Store(settings)
-        return cls(store, Snapshot.open(settings, store), embedder or PackagedEmbeddings.for_settings(settings), settings)
+        index = PublishedIndex(settings, store or Store(settings))
+        return cls(index, embedder or PackagedEmbeddings.for_settings(settings), settings)
 
     def embed(self, text: str) -> list[float]:
         """The query vector of a text; the last few are kept, so the coverage decision reuses the
@@ -76,6 +63,15 @@ class Retriever:
         return vector
 
     @property
+    def store(self) -> Store:
+        return self.index.store
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The published snapshot, as of now."""
+        return self.index.current()
+
+    @property
     def keyword(self) -> KeywordIndex:
         return self.snapshot.keyword
 
@@ -85,30 +81,14 @@ class Retriever:
 
     def passages_of(self, case_study: str) -> list[Passage]:
         """One case study whole, as the snapshot holds it (not half an ingest's edits)."""
-        return [p for p in self.store.passages_of(case_study) if p.id in self._current().members]
+        return self.index.read(lambda snapshot: [p for p in self.store.passages_of(case_study) if p.id in snapshot.members])
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                focus: list[str] | None = None) -> list[Hit]:
-        """The k best passages. `focus` overrides the case studies named in the query.
-
-        Optimistic: an ingest deletes replaced passages only after publishing, so if the
-        published version is the same after the search as before it, nothing it read was
-        half-changed; otherwise it searches again in the new snapshot."""
-        for _ in range(SNAPSHOT_RETRIES):
-            snapshot = self._current()
-            hits = self._search(snapshot, query, k or self.settings.top_k, filters or Filters(), focus)
-            if self.store.published() == snapshot.version:
-                break
-        return hits
-
-    def _current(self) -> Snapshot:
-        """The published snapshot, loaded once by whichever thread first sees it change."""
-        if self.store.published() != self.snapshot.version:
-            with self._following:
-                if self.store.published() != self.snapshot.version:
-                    self.store.reopen()
-                    self.snapshot = Snapshot.open(self.settings, self.store)
-        return self.snapshot
+        """The k best passages of the published snapshot, read whole. `focus` overrides the case
+        studies named in the query."""
+        return self.index.read(lambda snapshot: self._search(snapshot, query, k or self.settings.top_k,
+                                                            filters or Filters(), focus))
 
     def _search(self, snapshot: Snapshot, query: str, k: int, filters: Filters, focus: list[str] | None) -> list[Hit]:
         named = focus if focus is not None else snapshot.catalogue.named_in(query)
@@ -123,13 +103,13 @@ class Retriever:
         in_scope = snapshot.keyword.ids_for(cases, sections) if cases else []
         if cases and len(in_scope) <= EXACT_SEARCH_LIMIT:
             # a few case studies: exact similarity over their passages beats a filtered ANN search
-            dense = sorted(self.store.hits(in_scope, vector), key=lambda h: -h.similarity)[: self.settings.candidates]
+            dense = sorted(self.store.matches(in_scope, vector), key=lambda m: -m.similarity)[: self.settings.candidates]
         else:
-            dense = self._nearest(snapshot, vector, _where(cases, sections))
+            dense = self._nearest(snapshot, vector, Filters(tuple(cases), tuple(sections)))
         keyword = snapshot.keyword.search(query, self.settings.candidates, cases or None, sections or None)
 
-        hits = {h.passage.id: h for h in dense}
-        hits.update((h.passage.id, h) for h in self.store.hits([i for i, _ in keyword if i not in hits], vector))
+        hits = {m.passage.id: m for m in dense}
+        hits.update((m.passage.id, m) for m in self.store.matches([i for i, _ in keyword if i not in hits], vector))
         # the candidates again, by their best sentence: a passage with one sentence that answers
         # the question outranks one that is vaguely about it throughout
         by_sentence = sorted(hits, key=lambda i: (-max(hits[i].sentence_similarities, default=hits[i].similarity), i))
@@ -142,33 +122,23 @@ class Retriever:
         boosted = set(intended_sections(query))
         best_possible = len(rankings) / (RRF_K + 1) * (SECTION_BOOST if boosted else 1.0)
         scored = [
-            replace(hits[i], score=score * (SECTION_BOOST if hits[i].passage.section in boosted else 1.0) / best_possible)
+            Hit(hits[i].passage, score * (SECTION_BOOST if hits[i].passage.section in boosted else 1.0) / best_possible,
+                hits[i].similarity, hits[i].sentence_similarities)
             for i, score in fused.items() if i in hits
         ]
         return _diversify(sorted(scored, key=lambda h: (-h.score, h.passage.id)), k)  # ties: the same order every time
 
-    def _nearest(self, snapshot: Snapshot, vector: list[float], where: dict | None) -> list[Hit]:
+    def _nearest(self, snapshot: Snapshot, vector: list[float], filters: Filters) -> list[Match]:
         """The nearest passages of the snapshot. While an ingest runs the store also holds its
         unpublished passages; those are skipped, reading further if they crowd the top."""
         wanted = self.settings.candidates
         n = wanted
         while True:
-            found = self.store.query(vector, n, where)
+            found = self.store.query(vector, n, filters)
             kept = [h for h in found if h.passage.id in snapshot.members]
             if len(kept) >= wanted or len(found) < n or n >= MAX_NEAREST:
                 return kept[:wanted]
             n *= 4
-
-
-def _where(cases: list[str], sections: list[str]) -> dict | None:
-    clauses = []
-    if cases:
-        clauses.append({"case_study": {"$in": cases}})
-    if sections:
-        clauses.append({"section": {"$in": sections}})
-    if len(clauses) > 1:
-        return {"$and": clauses}
-    return clauses[0] if clauses else None
 
 
 def _diversify(ranked: list[Hit], k: int) -> list[Hit]:

@@ -1,25 +1,32 @@
-"""The index as a reader sees it: one published version (collection and corpus fingerprint),
-the keyword index and catalogue built for it, and the ids of the passages it holds.
+"""The index as readers see it, owned here: one published version (collection and corpus
+fingerprint), the keyword index and catalogue built for it, and the ids of the passages it holds.
 
 An ingest adds its new passages, saves the new snapshot's files, publishes the new fingerprint,
 and only then deletes the passages it replaced. A reader keeps to its snapshot's ids and, after
-each search, checks that its version is still the published one (`Retriever.search`), so an
-answer comes from the index before an ingest or after it, never from a mixture of the two.
+each read, checks that its version is still the published one (`PublishedIndex.read`), so an
+answer comes from the index before an ingest or after it, never from a mixture of the two. Every
+thread of the app shares one `PublishedIndex`; following a new version, and reading the index's
+state while another thread follows it, go through its one lock.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from .catalogue import Catalogue
 from .errors import IndexMissing
 from .keyword import KeywordIndex
 from .records import Passage
 from .settings import Settings
-from .store import Store
+from .store import IndexState, Store
+
+SNAPSHOT_RETRIES = 3  # reads again when an ingest publishes mid-read; a fourth publish in a row is not waited for
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,42 @@ class Snapshot:
                     shutil.rmtree(folder, ignore_errors=True)
                 else:  # the files of the layout before snapshots had folders
                     folder.unlink(missing_ok=True)
+
+
+class PublishedIndex:
+    """The published snapshot of a store, followed when an ingest publishes a new one: a running
+    app picks up a re-ingest (its own, or another process's) without a restart."""
+
+    def __init__(self, settings: Settings, store: Store):
+        self.settings = settings
+        self.store = store
+        self._following = threading.Lock()
+        self._snapshot = Snapshot.open(settings, store)
+
+    def current(self) -> Snapshot:
+        """The published snapshot, loaded once by whichever thread first sees it change."""
+        if self.store.published() != self._snapshot.version:
+            with self._following:
+                if self.store.published() != self._snapshot.version:
+                    self.store.reopen()
+                    self._snapshot = Snapshot.open(self.settings, self.store)
+        return self._snapshot
+
+    def read(self, reading: Callable[[Snapshot], T]) -> T:
+        """`reading` over the published snapshot, whole. Optimistic: an ingest deletes replaced
+        passages only after publishing, so if the published version is the same after the read as
+        before it, nothing it read was half-changed; otherwise it reads again in the new snapshot."""
+        for _ in range(SNAPSHOT_RETRIES):
+            snapshot = self.current()
+            result = reading(snapshot)
+            if self.store.published() == snapshot.version:
+                break
+        return result
+
+    def state(self) -> IndexState:
+        """What the store holds now (for the operator's details), never while another thread reopens it."""
+        with self._following:
+            return self.store.state()
 
 
 def _write(folder: Path, keyword: KeywordIndex, catalogue: Catalogue, fingerprint: str) -> None:

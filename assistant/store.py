@@ -1,8 +1,9 @@
 """The Chroma store: the only module that imports chromadb.
 
 Embedded (`PersistentClient` under the index folder) by default, or a `chroma run` server
-with `ASSISTANT_CHROMA_URL`. Converts Chroma's nested result dicts into `Passage` and `Hit`
-at this boundary, and records which model and corpus the index was built from.
+with `ASSISTANT_CHROMA_URL`. Converts Chroma's nested result dicts into `Passage` and `Match`, and
+our `Filters` into Chroma's query language, at this boundary; records which model and corpus the
+index was built from.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from chromadb.errors import AuthorizationError, ChromaAuthError, ChromaError
 
 from .errors import StoreUnavailable
 from .memory import release_freed_memory
-from .records import Hit, Passage
+from .records import Filters, Match, Passage
 from .settings import Settings
 
 WRITE_BATCH = 1000
@@ -259,30 +260,29 @@ class Store:
 
     # --- reading ---------------------------------------------------------------------
 
-    def query(self, embedding: list[float], n: int, where: dict | None = None) -> list[Hit]:
-        """The n nearest passages; score is cosine similarity (1 - Chroma's cosine distance)."""
+    def query(self, embedding: list[float], n: int, filters: Filters = Filters()) -> list[Match]:
+        """The n nearest passages (approximate), nearest first."""
         with self._guarded():
             result = self._collection.query(
-                query_embeddings=[embedding], n_results=n, where=where or None,
+                query_embeddings=[embedding], n_results=n, where=_where(filters),
                 include=["documents", "metadatas", "distances"],
             )
             query = _unit(embedding)
-            return [
-                Hit(_passage(i, d, m), 1.0 - float(distance), 1.0 - float(distance), _similarities(m, query))
+            return [  # Chroma's cosine distance is 1 - similarity
+                Match(_passage(i, d, m), 1.0 - float(distance), _similarities(m, query))
                 for i, d, m, distance in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0])
             ]
 
-    def hits(self, ids: list[str], embedding: list[float]) -> list[Hit]:
-        """The given passages as hits, with their cosine similarity to `embedding`."""
+    def matches(self, ids: list[str], embedding: list[float]) -> list[Match]:
+        """The given passages, with their exact similarity to `embedding`."""
         with self._guarded():
             if not ids:
                 return []
             batch = self._collection.get(ids=ids, include=["documents", "metadatas", "embeddings"])
             query = _unit(embedding)
             return [
-                Hit(_passage(i, d, m), similarity, similarity, _similarities(m, query))
+                Match(_passage(i, d, m), float(np.dot(query, _unit(e))), _similarities(m, query))
                 for i, d, m, e in zip(batch["ids"], batch["documents"], batch["metadatas"], batch["embeddings"])
-                for similarity in [float(np.dot(query, _unit(e)))]
             ]
 
     def passages_of(self, case_study: str) -> list[Passage]:
@@ -323,6 +323,18 @@ def _sentence_vectors(meta: dict) -> np.ndarray:
         return np.zeros((0, 0), dtype=np.float32)
     vectors = np.frombuffer(base64.b64decode(packed), dtype=np.float16).astype(np.float32)
     return vectors.reshape(int(meta["sentences"]), -1)
+
+
+def _where(filters: Filters) -> dict | None:
+    """Our filter record in Chroma's query language."""
+    clauses: list[dict] = []
+    if filters.case_studies:
+        clauses.append({"case_study": {"$in": list(filters.case_studies)}})
+    if filters.sections:
+        clauses.append({"section": {"$in": list(filters.sections)}})
+    if len(clauses) > 1:
+        return {"$and": clauses}
+    return clauses[0] if clauses else None
 
 
 def _similarities(meta: dict, query: np.ndarray) -> tuple[float, ...]:

@@ -17,8 +17,7 @@ from .brief import Citation, Part, plain_text, source_line
 from .errors import AssistantError
 from .feedback import FeedbackStore
 from .pipeline import answerer_over, connect, update_index
-from .records import Answer, Passage
-from .retrieve import Filters
+from .records import Answer, Filters, Passage
 from .settings import Settings
 from .text import markdown_text
 from .themes import ThemeMap, load_themes, theme_map
@@ -177,7 +176,7 @@ def sidebar(answerer: Answerer, settings: Settings) -> tuple[Filters, int]:
             st.caption(f"Answer mode: **{markdown_text(settings.llm or '')}**, every sentence checked against the "
                        "passage it cites; unsupported ones are removed.")
         if settings.operator:  # rebuilding drops and re-embeds everything: not for visitors
-            state = answerer.retriever.store.state()
+            state = answerer.retriever.index.state()
             st.caption(f"Index: {state.passages} passages, model {markdown_text(state.model)}, "
                        f"built {state.built_at or 'unknown'}")
             if st.button("Rebuild index"):

@@ -21,7 +21,7 @@ from assistant.llm import SYSTEM_PROMPT, answer_messages, build_chat_model, max_
 from assistant.parse import parse
 from assistant.pipeline import open_answerer
 from assistant.read import read_corpus
-from assistant.retrieve import Filters
+from assistant.records import Filters
 from assistant.settings import Settings
 from assistant.verify import SUPPORT_THRESHOLD, Verifier
 from conftest import DATA, ROOT

@@ -237,3 +237,59 @@ def test_an_app_follows_an_ingest_run_by_another_process_on_the_local_index(sett
         texts = {h.passage.text for h in retriever.search(question, k=20)}
         assert "Collaboration works." not in texts
     assert revised in {h.passage.text for h in retriever.search("What did Touchstone learn? Collaboration works")}
+
+
+class _SlowEmbeddings(FakeEmbeddings):
+    """Embeds slowly, so a re-ingest spends a while with new passages written but not yet published."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        time.sleep(0.05)
+        return super().embed_documents(texts)
+
+
+def test_readers_on_several_threads_never_see_half_a_reingest(settings, corpus):
+    """Streamlit sessions share one Retriever and Store: while a local index is re-ingested three
+    times (every passage changed, the revised lesson written first), every search answers from one
+    published version, the old text or the revised one, never both and never neither; the
+    sidebar's state reads on another thread don't disturb them."""
+    _grow(corpus)
+    ingest(settings, embedder=FakeEmbeddings())
+    store = Store(settings)
+    retriever = Retriever.open(settings, store, FakeEmbeddings())
+    question = "What did they learn? Collaboration works"  # no case study named: the approximate search
+    old, new = "Collaboration works.", "Collaboration works, revised."
+    seen: list[set[str]] = []
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def ask() -> None:
+        while not done.is_set():
+            try:
+                texts = {h.passage.text for h in retriever.search(question, k=10)}
+                seen.append({t for t in (old, new) if t in texts})
+            except BaseException as error:  # noqa: BLE001 - any failure on a reader thread fails the test
+                errors.append(error)
+
+    def read_state() -> None:
+        while not done.is_set():
+            try:
+                store.state()
+            except BaseException as error:  # noqa: BLE001
+                errors.append(error)
+
+    threads = [threading.Thread(target=ask) for _ in range(3)] + [threading.Thread(target=read_state)]
+    for thread in threads:
+        thread.start()
+    try:
+        for round_, (text, replacement) in enumerate(((old, new), (new, old), (old, new))):
+            for path in corpus.glob("*.md"):
+                revised = path.read_text().replace(text, replacement).replace("shared budgets.", f"shared budgets ({round_}).")
+                path.write_text(revised.replace(f"shared budgets ({round_ - 1}).", f"shared budgets ({round_})."))
+            ingest(settings, embedder=_SlowEmbeddings())
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert not errors, errors[:3]
+    assert len(seen) > 10 and all(len(found) == 1 for found in seen), [f for f in seen if len(f) != 1][:5]
+    assert {new} in seen and {old} in seen

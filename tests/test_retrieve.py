@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.asks import intended_sections
 from assistant.ingest import ingest
-from assistant.records import Hit
-from assistant.retrieve import Filters, Retriever, intended_sections
+from assistant.records import Filters, Hit
+from assistant.retrieve import Retriever
 
 
 @pytest.fixture
