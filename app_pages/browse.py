@@ -19,11 +19,10 @@ cases = themes.cases
 st.title("The case studies")
 st.caption("Stories of larger and smaller charities working together, told by the organisations themselves "
            "(Rebalancing the Relationship, 2021).")
+names = [c.short_title for c in cases]
+chosen = st.selectbox("Case study", names, key="browse_case", persist_state="session")  # in the main area: also on a phone
 # tracked, so a choice made inside a tab (a theme, a case study) reruns the page without leaving the tab
 read, guide_tab, map_tab = st.tabs(["Read", "Guide", "Themes map"], key="browse_tab", on_change="rerun")
-
-names = [c.short_title for c in cases]
-chosen = st.sidebar.selectbox("Case study", names, key="browse_case", persist_state="session")
 case = cases[names.index(chosen)]
 
 with read:

@@ -28,7 +28,7 @@ SECTION_STARTERS = {"overview": "Who was involved in {case}?", "Challenges": "Wh
 st.set_page_config(page_title="Ask · Case-study lessons")  # each page its own browser-tab title
 settings = Settings.from_env()
 answerer = ui.load(settings)
-filters, words = ui.sidebar(answerer, settings)
+filters, words = ui.chosen_filters(answerer), ui.sidebar(answerer, settings)
 feedback = ui.feedback_store(settings)
 turns = ui.conversation()  # {"question", "answer", "rating_id", "rating", "comment"}
 
@@ -108,12 +108,12 @@ def show_turn(index: int, turn: dict) -> None:
 for index, turn in enumerate(turns):
     show_turn(index, turn)
 
-if turns:  # in the main body Streamlit keeps the page scrolled to its end: each new answer comes into view
-    ui.filter_chips()
-    question = st.chat_input("Ask about the case studies", key="question")
+conversing = bool(turns)
+if conversing:  # in the main body Streamlit keeps the page scrolled to its end: each new answer comes into view
+    question = st.chat_input("Ask about the case studies", key="question")  # pinned under the page wherever called
 else:  # pinned the same way, but the start page (and a phone) opens at its top, the title in view
     with st.bottom:
-        ui.filter_chips()  # right above the question box
+        ui.scope_bar(answerer)  # right above the question box
         question = st.chat_input("Ask about the case studies", key="question")
 question = st.session_state.pop("starter", None) or question
 if not turns and not question:
@@ -158,6 +158,8 @@ if turns and (suggestions := follow_ups(turns[-1]["answer"])):
     st.caption("You could ask next:")
     for suggestion in suggestions:
         st.button(suggestion, key=f"followup-{suggestion}", on_click=st.session_state.__setitem__, args=("starter", suggestion))
+if conversing:
+    ui.scope_bar(answerer)  # last on the page: right above the question box
 
 if turns:
     with st.sidebar:

@@ -160,14 +160,23 @@ def within_rate(per_minute: int, what: str) -> bool:
     return allowed
 
 
-def sidebar(answerer: Answerer, settings: Settings) -> tuple[Filters, int]:
-    """Filters, answer length, mode and index status; returns the filters and word budget."""
-    cases = {c.short_title: c.title for c in answerer.retriever.catalogue.cases if c.organisations}
+def _case_names(answerer: Answerer) -> dict[str, str]:
+    """Short title -> title of every case study (not the report's preface)."""
+    return {c.short_title: c.title for c in answerer.retriever.catalogue.cases if c.organisations}
+
+
+def chosen_filters(answerer: Answerer) -> Filters:
+    """The filters the visitor chose (`scope_bar`), read before the pickers are drawn: they are kept
+    in the session, also while the visitor reads another page."""
+    cases = _case_names(answerer)
+    return Filters(tuple(cases[c] for c in st.session_state.get("case_filter", []) if c in cases),
+                   tuple(st.session_state.get("section_filter", [])))
+
+
+def sidebar(answerer: Answerer, settings: Settings) -> int:
+    """Answer length, mode and (for operators) the index; returns the word budget."""
     with st.sidebar:
-        st.header("Focus")
         # persist_state: kept while the visitor reads another page, and there when they come back
-        chosen = st.multiselect("Case studies", list(cases), key="case_filter", persist_state="session")
-        sections = st.multiselect("Sections", SECTIONS, key="section_filter", persist_state="session")
         words = st.slider("Answer length (words)", 60, 400, settings.answer_words, step=20, key="answer_words",
                           persist_state="session")
         if answerer.chat_model is None:
@@ -182,25 +191,28 @@ def sidebar(answerer: Answerer, settings: Settings) -> tuple[Filters, int]:
             if st.button("Rebuild index"):
                 load(settings, rebuild=True)
                 st.rerun()
-    return Filters(tuple(cases[c] for c in chosen), tuple(sections)), words
+    return words
 
 
 def _unfilter(key: str, value: str) -> None:
     st.session_state[key] = [v for v in st.session_state.get(key, []) if v != value]
 
 
-def filter_chips() -> None:
-    """The filters in force, above the question box where they change the answers (on a phone the
-    sidebar is closed), each removed with a tap."""
+def scope_bar(answerer: Answerer) -> None:
+    """Where answers come from, above the question box where it changes them (in the main area: on a
+    phone the sidebar is closed): a "Focus" button opening the case-study and section pickers, then
+    the filters in force, each removed with a tap."""
+    bar = st.container(horizontal=True, wrap=True, vertical_alignment="center")  # wraps on a phone
+    with bar.popover("Focus", help="Answer only from some case studies or sections"):
+        st.multiselect("Case studies", list(_case_names(answerer)), key="case_filter", persist_state="session")
+        st.multiselect("Sections", SECTIONS, key="section_filter", persist_state="session")
     chosen = [("case_filter", v) for v in st.session_state.get("case_filter", [])]
     chosen += [("section_filter", v) for v in st.session_state.get("section_filter", [])]
-    if not chosen:
-        return
-    chips = st.container(horizontal=True, wrap=True, vertical_alignment="center")  # wraps on a phone
-    chips.caption("Answers only from:", width="content")
+    if chosen:
+        bar.caption("Answers only from:", width="content")
     for key, value in chosen:
-        chips.button(f"✕ {markdown_text(value)}", key=f"unfilter-{key}-{value}", on_click=_unfilter, args=(key, value),
-                      help=f"Stop limiting answers to {markdown_text(value)}")
+        bar.button(f"✕ {markdown_text(value)}", key=f"unfilter-{key}-{value}", on_click=_unfilter, args=(key, value),
+                   help=f"Stop limiting answers to {markdown_text(value)}")
 
 
 def highlighted(passage: Passage, excerpts: tuple[str, ...]) -> str:

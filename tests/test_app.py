@@ -271,6 +271,13 @@ def test_a_filter_shows_as_a_chip_above_the_question_box_and_a_tap_removes_it(ap
     assert [b.label for b in app.button if b.label.startswith("✕ ")] == ["✕ Learning"]
 
 
+def test_the_case_and_section_pickers_are_in_the_main_area_not_only_the_closed_sidebar_of_a_phone(app):
+    assert not app.sidebar.multiselect  # a phone opens with the sidebar closed
+    assert {m.key for m in app.multiselect} == {"case_filter", "section_filter"}
+    browse = app.switch_page("app_pages/browse.py").run()
+    assert not browse.sidebar.selectbox and browse.selectbox(key="browse_case").value
+
+
 def test_filters_and_answer_length_survive_reading_another_page(app):
     app.multiselect(key="section_filter").set_value(["Learning"]).run()
     app.slider(key="answer_words").set_value(100).run()

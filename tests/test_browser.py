@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.feedback import THUMBS_UP, FeedbackStore
 from conftest import ROOT, free_port, system_tool, wait_until_up
 
 pytestmark = pytest.mark.slow
@@ -58,7 +59,7 @@ def _ask(page, question: str, answers_before: int) -> float:
     return time.perf_counter() - started
 
 
-def test_a_person_asks_in_a_real_browser_and_gets_a_cited_answer(server):
+def test_a_person_asks_in_a_real_browser_and_gets_a_cited_answer(server, tmp_path: Path):
     from playwright.sync_api import sync_playwright
 
     chromium = system_tool(("chromium", "chromium-browser"), "scripts/install-browser.sh")
@@ -78,6 +79,13 @@ def test_a_person_asks_in_a_real_browser_and_gets_a_cited_answer(server):
         assert "power" in first.inner_text()
         page.get_by_test_id("stExpander").first.click()
         page.screenshot(path=str(RESULTS / "chat-desktop.png"), full_page=True)
+        for thumb in ("Thumbs down", "Thumbs up"):  # a reader changing their mind
+            first.get_by_role("radio", name=thumb).click()
+            page.wait_for_timeout(800)  # the rerun it starts
+            page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=30_000)
+        ratings = FeedbackStore(tmp_path / "feedback.sqlite3").ratings()  # one row, changed: not a second one
+        assert [(r.question, r.rating) for r in ratings] == [("How do we handle a power imbalance with a smaller partner?",
+                                                              THUMBS_UP)]
         warm = _ask(page, "What did they learn?", 1)
         for name in ("browse", "briefing"):
             page.goto(f"{url}/{name}")
@@ -128,14 +136,15 @@ def _serious_violations(page, axe: Path) -> list[str]:
         .map(v => `${v.id} (${v.impact}) on ${v.nodes.length}: ${v.nodes[0].target.join(' ')}`)""")
 
 
-def _set_case_filter(page, case: str, phone: bool) -> None:
-    if phone:  # the sidebar starts closed on a phone
-        page.get_by_test_id("stExpandSidebarButton").click()
+def _set_case_filter(page, case: str) -> None:
+    """Through the "Focus" button in the main area, beside the question box (no sidebar needed)."""
+    page.get_by_role("button", name="Focus").click()
     page.get_by_role("combobox", name="Case studies").click()
     page.get_by_role("option", name=case).click()
-    page.keyboard.press("Escape")
-    if phone:
-        page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+    page.keyboard.press("Escape")  # the list of options
+    if page.get_by_test_id("stPopoverBody").is_visible():
+        page.keyboard.press("Escape")  # and the pickers
+    page.get_by_test_id("stPopoverBody").wait_for(state="hidden")
 
 
 def _scrolled(page) -> int:
@@ -206,7 +215,7 @@ def test_each_page_at_both_widths_passes_axe_shows_its_filters_and_keeps_the_con
             _follow_first_citation(page, page.get_by_test_id("stChatMessage").nth(1))
             copied = _copy_first_answer(page, RESULTS / f"copy-{width}.png")
             assert "trust" in copied and "\nSources:\n[1] " in copied and "**" not in copied
-            _set_case_filter(page, "Touchstone and Live Well Leeds", phone=width < 500)
+            _set_case_filter(page, "Touchstone and Live Well Leeds")
             chip = page.get_by_role("button", name="✕ Touchstone and Live Well Leeds")
             chip.wait_for(timeout=30_000)
             assert chip.is_visible()  # in the main area, beside the question box, at both widths
