@@ -25,6 +25,7 @@ from .themes import ThemeMap, load_themes, theme_map
 SECTIONS = ["overview", "Challenges", "Enablers", "Learning"]
 QUESTIONS_PER_MINUTE = 20  # per browser session: a reader asks a few a minute; more is a script
 RATINGS_PER_MINUTE = 30
+WHOLE_PASSAGE_SHARE = 0.8  # a citation quoting this much of its passage is shown as the passage alone
 CONVERSATIONS_KEPT = 500  # the most recently used, in the server's memory; each is a few answers
 
 
@@ -237,10 +238,14 @@ def linked_citations(text: str, place: int | str) -> str:
 
 def source_card(citation: Citation, place: int | str) -> None:
     """A source as a card, closed, with the anchor its [n] links to inside it (following a link into
-    a closed card opens it in browsers that support that, Chromium among them), the cited text in bold."""
+    a closed card opens it in browsers that support that, Chromium among them). It leads with the
+    sentence cited, unless that is the whole passage, then shows the passage with it in bold."""
     passage = citation.passage
     with st.expander(f"[{citation.number}] {markdown_text(passage.label)}"):
         st.html(f'<span id="source-{place}-{citation.number}"></span>')  # our own numbers only
+        cited = " ".join(line.strip() for quoted in citation.quoted for line in quoted.split("\n") if line.strip())
+        if cited and len(cited) < WHOLE_PASSAGE_SHARE * len(passage.text):
+            st.markdown(f"> {markdown_text(cited)}")
         st.caption(markdown_text(f"{passage.case_study} · {', '.join(passage.organisations)}"
                                  + (f" · quote from {passage.attribution}" if passage.attribution else "")))
         st.markdown(highlighted(passage, citation.quoted))

@@ -50,6 +50,10 @@ def test_a_starter_question_is_asked_and_answered_with_sources(app):
     assert "[\\[1\\]](#source-0-1)" in written  # each [n] links to its source card (followed in test_browser)
     cards = [e.label for e in app.expander]
     assert cards and cards[0].startswith("[1] ")
+    # a card quoting one sentence of a longer passage leads with that sentence, then the passage
+    card = next(e for e in app.expander if [m for m in e.markdown if m.value.startswith("> ")])
+    lead, passage = card.markdown[0].value, card.markdown[-1].value
+    assert lead[2:60] in passage.replace("**", "") and "**" in passage and len(passage) > len(lead)
 
 
 def test_follow_up_uses_the_conversation(app):
