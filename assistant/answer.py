@@ -7,6 +7,7 @@ sentences that verify.py finds supported, falling back to the offline answer wit
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import unicodedata
@@ -39,6 +40,7 @@ REWRITE_WORDS = 60  # a follow-up rewritten by the model as a standalone questio
 # budget holds: an answer within its budget would need sentences of 3 words or fewer to reach it
 REPLY_LENGTH_FACTOR = 3
 CHARS_PER_WORD = 8  # the corpus averages 6.6 characters a word, spaces included; its wordiest sentence 8.9
+_log = logging.getLogger(__name__)
 
 
 def _names(titles: Sequence[str], retriever: Retriever) -> str:
@@ -212,21 +214,20 @@ class Answerer:
         written, buffer = "", ""
         most_sentences = REPLY_LENGTH_FACTOR * sentences_allowed(words)
         most_chars = REPLY_LENGTH_FACTOR * words * CHARS_PER_WORD
-        too_long = (f"The language model's answer was not shown: it ran on far past the {words} words asked for. "
-                    "This is the answer in the case studies' own words.")
+        too_long = f"it ran on far past the {words} words asked for"
         limit = reply_limit(self.settings, words)
         replies = stream(self.chat_model, messages, limit, self.settings.llm_timeout)  # type: ignore[arg-type]
         try:
             for piece in replies:
                 written += piece
                 if len(written) > most_chars:
-                    return too_long
+                    return _not_shown(too_long)
                 complete_part, buffer = _split_complete(buffer + piece)
                 if len(claims) + len(claims_of(complete_part)) > most_sentences:
-                    return too_long
+                    return _not_shown(too_long)
                 yield from _supported(verifier, complete_part, claims)
             if len(claims) + len(claims_of(buffer)) > most_sentences:
-                return too_long
+                return _not_shown(too_long)
             yield from _supported(verifier, buffer, claims)
         except LLMUnavailable as error:
             return f"The language model is unavailable ({error}); this is the answer in the case studies' own words."
@@ -236,7 +237,7 @@ class Answerer:
         if declined(written) or not kept or len(kept) < MIN_SUPPORTED_SHARE * len(claims):
             reason = "the model said the passages do not cover this" if declined(written) else \
                 f"only {len(kept)} of {len(claims)} of its sentences are supported by the passages they cite"
-            return f"The language model's answer was not shown: {reason}. This is the answer in the case studies' own words."
+            return _not_shown(reason)
         cited = sorted({n for c in kept for n in c.citations})
         number = {old: new for new, old in enumerate(cited, 1)}
         text = " ".join(f"{markdown_text(c.text)} [{', '.join(str(number[n]) for n in c.citations)}]" for c in kept)
@@ -245,6 +246,12 @@ class Answerer:
                       excerpts=[() for _ in cited],
                       notice=f"{dropped} of the model's {len(claims)} sentences were removed: the passages they cite "
                              "do not support them." if dropped else "")
+
+
+def _not_shown(reason: str) -> str:
+    """Why the model's answer gives way to the offline one: told to the reader, and logged."""
+    _log.warning("language model answer not shown: %s", reason)
+    return f"The language model's answer was not shown: {reason}. This is the answer in the case studies' own words."
 
 
 def _supported(verifier: Verifier, text: str, claims: list[Claim]) -> Iterator[str]:

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import threading
 from pathlib import Path
+from typing import Callable
 
 from .brief import briefing_docx, briefing_markdown, build_briefing
 from .embed import PackagedEmbeddings
@@ -31,9 +33,25 @@ from .settings import PROJECT_ROOT, Settings
 from .text import word_rarity
 from .themes import load_themes, theme_map
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_log = logging.getLogger(__name__)
+
 
 def _progress(done: int, total: int, message: str) -> None:
     print(f"  {message}", file=sys.stderr)
+
+
+def _configure_logging(level: str) -> None:
+    """The package's log (fallbacks, skipped files, rebuilds) on stderr, at `level`
+    (ASSISTANT_LOG_LEVEL): one handler on the `assistant` logger, so other libraries' logs stay
+    as they were, and one only, however often `main` runs in a process."""
+    package = logging.getLogger(__name__.partition(".")[0])
+    package.setLevel(level)
+    if not any(getattr(handler, "_assistant_cli", False) for handler in package.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler._assistant_cli = True  # type: ignore[attr-defined]
+        package.addHandler(handler)
 
 
 def _matching(name: str, cases: list) -> list:
@@ -47,6 +65,57 @@ def _matching(name: str, cases: list) -> list:
 def _filters(args: argparse.Namespace, answerer) -> Filters:
     cases = [c.title for name in args.case or [] for c in _matching(name, answerer.retriever.catalogue.cases)]
     return Filters(tuple(cases), tuple(args.section or []))
+
+
+def _write_or_print(text: str, out: Path | None) -> None:
+    if out:
+        out.write_text(text, encoding="utf-8")
+        print(f"written to {out}")
+    else:
+        print(text)
+
+
+# --- one function per subcommand: (arguments, settings) -> exit status -----------------------
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    report = ingest(settings, rebuild=args.rebuild, progress=_progress)
+    print(report.summary())
+    return 0
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    answerer = open_answerer(settings, progress=_progress)
+    hits = answerer.retriever.search(args.question, k=args.k, filters=_filters(args, answerer))
+    if args.json:
+        print(json.dumps([source_record(h) for h in hits], ensure_ascii=False, indent=2))
+        return 0
+    for n, hit in enumerate(hits, 1):
+        print(f"[{n}] {hit.passage.label}  (score {hit.score:.3f})\n    {hit.passage.text}\n")
+    return 0
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    answerer = open_answerer(settings, progress=_progress)
+    answer = answerer.ask(args.question, filters=_filters(args, answerer))
+    if args.json:
+        print(json.dumps(result_record("cli", answer), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.text + "\n")
+    for n, hit in enumerate(answer.sources, 1):
+        print(f"[{n}] {hit.passage.label}")
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    answerer = open_answerer(settings, progress=_progress)
+    questions = load_questions(args.questions)
+    results = evaluate(answerer, questions)
+    if args.out:
+        args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results), encoding="utf-8")
+    print(f"{len(questions)} questions from {args.questions}")
+    print("\n".join(score(questions, results).lines() + breakdown(questions, results)))
+    return 0
 
 
 def _feedback(args: argparse.Namespace, settings: Settings) -> int:
@@ -64,10 +133,27 @@ def _feedback(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _guide_text(case_name: str | None, answerer, themes) -> str:
-    if not case_name:
-        return reading_path_markdown(themes)
-    return guide_markdown(build_guide(answerer.retriever, _matching(case_name, themes.cases)[0], themes))
+def _brief(args: argparse.Namespace, settings: Settings) -> int:
+    answerer = open_answerer(settings, progress=_progress)
+    themes = theme_map(answerer.retriever, load_themes(settings.themes_file))
+    briefing = build_briefing(answerer, args.topic, themes)
+    if args.out and args.out.suffix.lower() == ".docx":
+        args.out.write_bytes(briefing_docx(briefing))
+        print(f"written to {args.out}")
+        return 0
+    _write_or_print(briefing_markdown(briefing), args.out)
+    return 0
+
+
+def _guide(args: argparse.Namespace, settings: Settings) -> int:
+    answerer = open_answerer(settings, progress=_progress)
+    themes = theme_map(answerer.retriever, load_themes(settings.themes_file))
+    if args.case:
+        text = guide_markdown(build_guide(answerer.retriever, _matching(args.case, themes.cases)[0], themes))
+    else:
+        text = reading_path_markdown(themes)
+    _write_or_print(text, args.out)
+    return 0
 
 
 def _warm_up(settings: Settings) -> None:
@@ -91,7 +177,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return streamlit_cli.main()
 
 
-def main(argv: list[str] | None = None) -> int:
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "ingest": _ingest, "search": _search, "ask": _ask, "eval": _eval, "feedback": _feedback,
+    "brief": _brief, "guide": _guide, "serve": _serve,
+}
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant", description="Case-study lessons assistant")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -127,61 +219,24 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd = commands.add_parser("serve", help="start the web app (what `make run` does)")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8501)
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
     except ValueError as error:  # a mistyped setting: one line saying which, not a traceback
         print(f"error: {error}", file=sys.stderr)
         return 2
+    _configure_logging(settings.log_level)
     try:
-        if args.command == "ingest":
-            report = ingest(settings, rebuild=args.rebuild, progress=_progress)
-            print(report.summary())
-            return 0
-        if args.command == "serve":
-            return _serve(args, settings)
-        if args.command == "feedback":
-            return _feedback(args, settings)
-        answerer = open_answerer(settings, progress=_progress)
-        if args.command == "search":
-            hits = answerer.retriever.search(args.question, k=args.k, filters=_filters(args, answerer))
-            if args.json:
-                print(json.dumps([source_record(h) for h in hits], ensure_ascii=False, indent=2))
-            for n, hit in enumerate(hits if not args.json else [], 1):
-                print(f"[{n}] {hit.passage.label}  (score {hit.score:.3f})\n    {hit.passage.text}\n")
-        elif args.command == "ask":
-            answer = answerer.ask(args.question, filters=_filters(args, answerer))
-            if args.json:
-                print(json.dumps(result_record("cli", answer), ensure_ascii=False, indent=2))
-            else:
-                print(answer.text + "\n")
-                for n, hit in enumerate(answer.sources, 1):
-                    print(f"[{n}] {hit.passage.label}")
-        elif args.command in ("brief", "guide"):
-            themes = theme_map(answerer.retriever, load_themes(settings.themes_file))
-            if args.command == "brief" and args.out and args.out.suffix.lower() == ".docx":
-                args.out.write_bytes(briefing_docx(build_briefing(answerer, args.topic, themes)))
-                print(f"written to {args.out}")
-                return 0
-            text = briefing_markdown(build_briefing(answerer, args.topic, themes)) if args.command == "brief" \
-                else _guide_text(args.case, answerer, themes)
-            if args.out:
-                args.out.write_text(text, encoding="utf-8")
-                print(f"written to {args.out}")
-            else:
-                print(text)
-        elif args.command == "eval":
-            questions = load_questions(args.questions)
-            results = evaluate(answerer, questions)
-            if args.out:
-                args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results), encoding="utf-8")
-            print(f"{len(questions)} questions from {args.questions}")
-            print("\n".join(score(questions, results).lines() + breakdown(questions, results)))
-    except AssistantError as error:
+        return COMMANDS[args.command](args, settings)
+    except AssistantError as error:  # one line for the person; its cause in the log, at DEBUG
+        _log.debug("%s failed", args.command, exc_info=error)
         print(f"error: {error}", file=sys.stderr)
         return 1
     except FileNotFoundError as error:
+        _log.debug("%s failed", args.command, exc_info=error)
         print(f"error: {error.filename}: no such file", file=sys.stderr)
         return 1
-    return 0

@@ -33,11 +33,11 @@ def model_path(model: str) -> Path:
         return Path(model)
     try:
         package = importlib.import_module(model.replace("-", "_"))
-    except ImportError:
+    except ImportError as error:
         raise AssistantError(
             f"embedding model {model!r} is neither a folder nor an installed package: "
             "run `make setup`, or set ASSISTANT_MODEL to a sentence-transformers folder"
-        ) from None
+        ) from error
     return Path(package.get_model_path())
 
 

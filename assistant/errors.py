@@ -1,4 +1,10 @@
-"""Our own errors. Each says what went wrong and what to do; the CLI and app show them as is."""
+"""Our own errors. Each says what went wrong and what to do; the CLI and app show them as is.
+
+Each is raised `from` the error behind it, when there is one, so a traceback or a log at DEBUG
+shows what happened underneath while the person sees one line:
+
+    raise StoreUnavailable(f"cannot open the index at {folder} ({error}): ...") from error
+"""
 
 
 class AssistantError(Exception):

@@ -13,6 +13,7 @@ by the next run.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from .snapshot import Snapshot
 from .store import Embedded, Store
 
 EMBED_BATCH = 256
+NO_INDEX = "no index yet"  # the one reason to build an index that is not about a stale one
+_log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # (done, total, message)
 
@@ -71,7 +74,7 @@ def stale_reason(settings: Settings, store: Store) -> str | None:
     """Why the index cannot be served as it is, or None if it matches corpus and model."""
     state = store.state()
     if state.passages == 0 and not state.fingerprint:
-        return "no index yet"
+        return NO_INDEX
     if state.model and state.model != settings.embedding:
         return f"the index was built with the model {state.model!r}, not {settings.embedding!r}"
     if not state.fingerprint or not state.settled:
@@ -96,6 +99,11 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings 
 
     state = store.state()
     if rebuild or (state.model and state.model != settings.embedding):
+        if rebuild:
+            _log.info("rebuilding the index: every passage is embedded again")
+        else:
+            _log.warning("dropping the index built with %r: every passage is embedded again with %r",
+                         state.model, settings.embedding)
         store.reset()
         Snapshot.prune(settings, keep=set())
         state = store.state()
@@ -119,6 +127,7 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings 
     store.set_state(settings.embedding, fingerprint, built_at, settled=True)
     Snapshot.prune(settings, keep={fingerprint, state.fingerprint})
     report.seconds = time.perf_counter() - started
+    _log.info("index ready: %s", report.summary().splitlines()[0])  # the skipped files were logged as read
     report_progress(1, 1, "index ready")
     return report
 

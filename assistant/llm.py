@@ -4,18 +4,22 @@
 `OPENAI_BASE_URL` for any OpenAI-compatible server; built with LangChain's `init_chat_model`.
 Passages and questions go to the model as quoted data, never as instructions; whatever it
 writes is checked by verify.py before anyone sees it. Every failure of the model server
-becomes one `LLMUnavailable` with a short reason, so the caller can fall back. A reply is
+becomes one `LLMUnavailable` with a short reason, so the caller can fall back, and one
+warning in the log with the reason and the type of the error behind it. A reply is
 bounded: the server is asked for at most `max_tokens(words)` tokens, and the whole of it must
 arrive within `Settings.llm_timeout` seconds.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any, Generator, Mapping, Sequence
 
+import httpx
+from langchain_core.exceptions import ModelConnectionError, ModelRateLimitError, ModelTimeoutError
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, BaseMessageChunk, HumanMessage, SystemMessage
 
@@ -50,6 +54,8 @@ TOKENS_PER_WORD = 2
 CITATION_TOKENS = 9  # " [2, 5, 7]" after a sentence is 9 tokens (" [1]" is 3)
 SHORT_SENTENCE_WORDS = 10  # a tenth of the corpus's sentences are shorter
 
+_log = logging.getLogger(__name__)
+
 
 class LLMUnavailable(AssistantError):
     """The model server could not give an answer (down, slow, refusing, or unreadable)."""
@@ -78,7 +84,7 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
     try:
         return init_chat_model(model, model_provider=provider, **options)
     except (ImportError, ValueError) as error:
-        raise AssistantError(f"cannot use ASSISTANT_LLM={settings.llm!r}: {error}") from None
+        raise AssistantError(f"cannot use ASSISTANT_LLM={settings.llm!r}: {error}") from error
 
 
 def answer_messages(question: str, hits: Sequence[Hit], words: int) -> list[BaseMessage]:
@@ -123,18 +129,51 @@ def reply_limit(settings: Settings, words: int) -> dict[str, Any]:
     return {"max_tokens": tokens}
 
 
+# What the clients raise. langchain-openai turns openai's errors into LangChain's provider-neutral
+# Model*Error types (each also an openai error, with `status_code` when the server answered);
+# langchain-ollama lets the ollama client's through: builtin ConnectionError when the server is
+# down before a stream, httpx's errors during one, `ResponseError` (with `status_code`, -1 if
+# none) for an error the server reports.
+_TIMEOUTS = (ModelTimeoutError, httpx.TimeoutException, TimeoutError)
+_UNREACHABLE = (ModelConnectionError, httpx.ConnectError, ConnectionError)
+
+
 def _reason(error: Exception) -> str:
-    name = error.__class__.__name__
+    """Why the model server gave no answer, in words for the reader; "" if it is not a failure
+    the clients above report (a reply they could not make sense of, or a bug)."""
     status = getattr(error, "status_code", None)
-    if "Timeout" in name:
+    if isinstance(error, _TIMEOUTS):  # first: a server too slow to accept the connection is slow, not down
         return "the model server did not answer in time"
-    if "RateLimit" in name or status == 429:
+    if isinstance(error, ModelRateLimitError) or status == 429:
         return "the model server is rate-limiting requests"
-    if "Connect" in name or isinstance(error, ConnectionError):
+    if isinstance(error, _UNREACHABLE):
         return "the model server cannot be reached"
-    if status:
+    if isinstance(status, int) and status > 0:
         return f"the model server answered with an error ({status})"
-    return f"the model server failed ({name})"
+    if _ollama_error(error):  # an error inside a stream: no HTTP status
+        return "the model server answered with an error"
+    return ""
+
+
+def _ollama_error(error: Exception) -> bool:
+    try:
+        from ollama import ResponseError  # on a failure only: an offline or OpenAI setup never loads it
+    except ImportError:
+        return False
+    return isinstance(error, ResponseError)
+
+
+def _unavailable(reason: str, cause: Exception | None = None, traceback: bool = False) -> LLMUnavailable:
+    """`reason` as the error the caller falls back on, logged: with the cause's type, and its
+    traceback if asked for (else only at DEBUG: a server's error text may echo the prompt)."""
+    if cause is None:
+        _log.warning("language model unavailable: %s", reason)
+        return LLMUnavailable(reason)
+    _log.warning("language model unavailable: %s [cause: %s]", reason, cause.__class__.__name__,
+                 exc_info=cause if traceback else None)
+    if not traceback:
+        _log.debug("the model client raised", exc_info=cause)
+    return LLMUnavailable(reason)
 
 
 def complete(model: BaseChatModel, messages: list[BaseMessage], limit: dict[str, Any], seconds: float) -> str:
@@ -159,12 +198,19 @@ def stream(model: BaseChatModel, messages: list[BaseMessage], limit: dict[str, A
         while True:
             step = reader.submit(next, replies, None)
             if not wait([step], timeout=max(0.0, deadline - time.monotonic())).done or time.monotonic() > deadline:
-                raise LLMUnavailable(f"the model took longer than the {seconds:g} seconds allowed to write its answer"
-                                     if produced else "the model server did not answer in time")
+                raise _unavailable(f"the model took longer than the {seconds:g} seconds allowed to write its answer"
+                                   if produced else "the model server did not answer in time")
             try:
                 chunk = step.result()
-            except Exception as error:  # any failure at the vendor boundary means: fall back, and say why
-                raise LLMUnavailable(_reason(error)) from error
+            # Any failure at the vendor boundary means: fall back, and say why. Broad on purpose: a
+            # server talking nonsense makes the client raise what it likes (langchain-openai gives an
+            # AttributeError for a chunk that is a JSON list), and the reader still gets an answer.
+            # One the clients don't report as a server failure is logged with its traceback, so a
+            # bug of ours behind it is not mistaken for a bad server.
+            except Exception as error:
+                reason = _reason(error)
+                raise _unavailable(reason or f"the model server failed ({error.__class__.__name__})", error,
+                                   traceback=not reason) from error
             if chunk is None:
                 break
             if isinstance(chunk.content, str) and chunk.content:
@@ -174,7 +220,7 @@ def stream(model: BaseChatModel, messages: list[BaseMessage], limit: dict[str, A
         reader.submit(replies.close)  # runs after any read still in flight
         reader.shutdown(wait=False)
     if not produced:
-        raise LLMUnavailable("the model returned an empty answer")
+        raise _unavailable("the model returned an empty answer")
 
 
 def _chunks(model: BaseChatModel, messages: list[BaseMessage],

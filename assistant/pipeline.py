@@ -6,16 +6,21 @@ to `progress`, so the CLI prints it and the app shows it.
 
 from __future__ import annotations
 
+import logging
+
 from langchain_core.embeddings import Embeddings
 
 from .answer import Answerer
 from .embed import PackagedEmbeddings
 from .errors import AssistantError
-from .ingest import Progress, ingest, stale_reason
+from .ingest import NO_INDEX, Progress, ingest, stale_reason
 from .llm import build_chat_model
 from .retrieve import Retriever
 from .settings import Settings
 from .store import Store
+
+REBUILD_REQUESTED = "rebuild requested"
+_log = logging.getLogger(__name__)
 
 
 def connect(settings: Settings) -> tuple[Store, Embeddings]:
@@ -26,8 +31,12 @@ def connect(settings: Settings) -> tuple[Store, Embeddings]:
 def update_index(settings: Settings, store: Store, embedder: Embeddings, progress: Progress | None = None,
                  rebuild: bool = False) -> str | None:
     """Build or update the index if it is missing or stale; returns why it did, or None."""
-    reason = "rebuild requested" if rebuild else stale_reason(settings, store)
+    reason = REBUILD_REQUESTED if rebuild else stale_reason(settings, store)
     if reason:
+        # a first build or an operator's rebuild is the expected course of things; any other reason
+        # means an index was there and could not be served (the corpus or model changed, an ingest died)
+        expected = reason in (NO_INDEX, REBUILD_REQUESTED)
+        _log.log(logging.INFO if expected else logging.WARNING, "building the index: %s", reason)
         if progress:
             progress(0, 1, f"{reason}: building the index")
         ingest(settings, store, embedder, rebuild=rebuild, progress=progress)

@@ -76,7 +76,10 @@ def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[Skipped]]:
             documents.append(read_file(path, relative))
         except Unreadable as problem:
             skipped.append(Skipped(relative, str(problem)))
-    return documents, sorted(skipped, key=lambda s: s.path)
+    skipped.sort(key=lambda s: s.path)
+    for skip in skipped:  # the ingest report lists them too; the log keeps them for a server's operator
+        _log.warning("corpus file skipped: %s: %s", skip.path, skip.reason)
+    return documents, skipped
 
 
 def _walk(corpus_dir: Path) -> tuple[list[Path], list[Skipped]]:
@@ -146,7 +149,7 @@ def _read_bytes(path: Path) -> bytes:
         with path.open("rb") as file:
             data = file.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        raise Unreadable(f"cannot be read: {error.strerror or error}") from None
+        raise Unreadable(f"cannot be read: {error.strerror or error}") from error
     if len(data) > MAX_FILE_BYTES:
         raise _too_large(f"more than {MAX_FILE_BYTES // MB} MB")
     return data
@@ -179,7 +182,7 @@ def _decode(data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise Unreadable(f"not UTF-8 text (byte {error.start}): save it as UTF-8") from None
+        raise Unreadable(f"not UTF-8 text (byte {error.start}): save it as UTF-8") from error
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -231,7 +234,7 @@ def _front_matter(block: str) -> dict:
     try:
         loaded = yaml.load(block, Loader=_FrontMatterLoader)
     except (yaml.YAMLError, RecursionError) as error:
-        raise Unreadable(f"front matter is not valid YAML ({error.__class__.__name__}): fix it or remove it") from None
+        raise Unreadable(f"front matter is not valid YAML ({error.__class__.__name__}): fix it or remove it") from error
     return loaded if isinstance(loaded, dict) else {}
 
 

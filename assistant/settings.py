@@ -34,6 +34,9 @@ DEFAULT_SCOPE_EXAMPLES_FILE = PROJECT_ROOT / "content" / "scope_examples.jsonl"
 DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "data" / "feedback.sqlite3"  # outside git (.gitignore)
 # Chosen with eval/calibrate.py (cross-validated figures per threshold); see README "How refusal works".
 DEFAULT_REFUSAL_THRESHOLD = 0.25
+# what `python -m assistant` (and so `make run`) writes to its log on stderr: fallbacks, skipped files, rebuilds
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_LOG_LEVEL = "WARNING"
 
 
 # the sensible range of each number: outside it a setting is a mistake, not a choice (top_k=0
@@ -48,6 +51,12 @@ def _encoder(raw: str) -> str:
     if raw not in ENCODERS:
         raise ValueError(raw)
     return raw
+
+
+def _log_level(raw: str) -> str:
+    if raw.upper() not in LOG_LEVELS:
+        raise ValueError(raw)
+    return raw.upper()
 
 
 def _flag(raw: str) -> bool:
@@ -88,6 +97,7 @@ class Settings:
     operator: bool = False
     # a reverse proxy in front of the app signs people in (README, "Running it for a team"): no warning then
     sign_in_proxy: bool = False
+    log_level: str = DEFAULT_LOG_LEVEL  # one of LOG_LEVELS
 
     @property
     def embedding(self) -> str:
@@ -133,16 +143,18 @@ class Settings:
             ("ollama_url", str),
             ("operator", _flag),
             ("sign_in_proxy", _flag),
+            ("log_level", _log_level),
         ]
         for name, convert in conversions:
             raw = get(name.upper())
             if raw is not None:
                 try:
                     changes[name] = convert(raw)
-                except ValueError:
-                    kinds: dict[Callable[[str], Any], str] = {_flag: "on/off value (true or false)", _encoder: f"encoder ({' or '.join(ENCODERS)})"}
+                except ValueError as error:
+                    kinds: dict[Callable[[str], Any], str] = {_flag: "on/off value (true or false)", _encoder: f"encoder ({' or '.join(ENCODERS)})",
+                                                              _log_level: f"log level ({', '.join(LOG_LEVELS)})"}
                     kind = kinds.get(convert) or getattr(convert, "__name__", "value")
-                    raise ValueError(f"ASSISTANT_{name.upper()}={raw!r} is not a valid {kind}") from None
+                    raise ValueError(f"ASSISTANT_{name.upper()}={raw!r} is not a valid {kind}") from error
         for name, (low, high) in RANGES.items():
             if name in changes and not low <= changes[name] <= high:
                 raise ValueError(f"ASSISTANT_{name.upper()}={changes[name]!r} is out of range: use {low:g} to {high:g}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import gc
+import logging
 import shutil
 import time
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from .settings import Settings
 WRITE_BATCH = 1000
 SETTLE_WAIT_S = 60.0
 _ORGANISATION_SEPARATOR = " ; "
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -71,22 +73,41 @@ def connect(settings: Settings) -> Any:
                 settings=chroma_settings,
             )
             client.heartbeat()
-        except Exception as error:  # connection refused, DNS, TLS: all mean "not reachable"
+        except Exception as error:  # connection refused, DNS, TLS, an HTTP error: all mean "not reachable"
+            if not _from_server(error):
+                raise  # a bug of ours (a TypeError in the call above) is not a server that can't be reached
             if _refused(error):
-                raise _refusal(settings) from None
-            raise StoreUnavailable(
+                raise _unavailable(_refusal(settings), error) from error
+            raise _unavailable(StoreUnavailable(
                 f"cannot reach the Chroma server at {settings.chroma_url} ({error.__class__.__name__}): "
                 "start it (`chroma run --host 127.0.0.1 --port PORT --path DIR`) or unset ASSISTANT_CHROMA_URL"
-            ) from None
+            ), error) from error
         return client
     try:
         settings.index_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
-    except Exception as error:  # permissions, a full disk, a corrupt sqlite file
-        raise StoreUnavailable(
+    # permissions, a full disk, a corrupt sqlite file (chromadb's InternalError), a folder opened
+    # with other settings in this process (ValueError)
+    except (ChromaError, OSError, ValueError) as error:
+        raise _unavailable(StoreUnavailable(
             f"cannot open the index at {settings.index_dir} ({error}): check the folder is writable, "
             "or rebuild it with `python -m assistant ingest --rebuild`"
-        ) from None
+        ), error) from error
+
+
+def _from_server(error: Exception) -> bool:
+    """Whether `error` is how chromadb's HTTP client reports a server it could not use: its own
+    errors, httpx's, a ValueError ("Could not connect to a Chroma server", or to its tenant), a
+    KeyError (a reply without the heartbeat's field: not a Chroma server), an OSError, or a plain
+    `Exception` holding the body of any other HTTP error (`BaseHTTPClient._raise_chroma_error`)."""
+    return isinstance(error, (ChromaError, httpx.HTTPError, OSError, ValueError, KeyError)) or type(error) is Exception
+
+
+def _unavailable(problem: StoreUnavailable, cause: BaseException) -> StoreUnavailable:
+    """`problem`, logged with the error behind it (the message says what to do; the log, what happened)."""
+    _log.warning("Chroma store unavailable: %s [cause: %s: %s]", problem, cause.__class__.__name__,
+                 " ".join(str(cause).split())[:300])
+    return problem
 
 
 def _refused(error: BaseException) -> bool:
@@ -142,24 +163,24 @@ class Store:
         try:
             yield
         except httpx.TransportError as error:
-            raise StoreUnavailable(
+            raise _unavailable(StoreUnavailable(
                 f"lost the Chroma server at {self._settings.chroma_url} ({error.__class__.__name__}): "
                 "start it again; the next question reconnects"
-            ) from None
+            ), error) from error
         except Exception as error:
             if self._settings.chroma_url and _refused(error):  # e.g. the token changed while we were running
-                raise _refusal(self._settings) from None
+                raise _unavailable(_refusal(self._settings), error) from error
             if not isinstance(error, (ChromaError, OSError)):
                 raise
             if self._settings.chroma_url:
-                raise StoreUnavailable(
+                raise _unavailable(StoreUnavailable(
                     f"the Chroma server at {self._settings.chroma_url} could not do that ({error}): ask again; if it "
                     "persists, rebuild the index with `python -m assistant ingest --rebuild`"
-                ) from None
-            raise StoreUnavailable(
+                ), error) from error
+            raise _unavailable(StoreUnavailable(
                 f"the index at {self._settings.index_dir} cannot be used ({error}): check that the folder is "
                 "writable and the disk has space, or rebuild it with `python -m assistant ingest --rebuild`"
-            ) from None
+            ), error) from error
 
     # --- what the index is -------------------------------------------------------------
 

@@ -37,7 +37,7 @@ def load_themes(path: Path) -> list[Theme]:
                       tuple(t.get("reflection_questions") or ())) for t in data["themes"]]
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
         raise AssistantError(f"cannot read the themes file {path} ({error.__class__.__name__}): "
-                             "check it is YAML with a list `themes` of name, description, query") from None
+                             "check it is YAML with a list `themes` of name, description, query") from error
 
 
 @dataclass(frozen=True)
