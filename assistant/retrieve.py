@@ -25,7 +25,7 @@ from .settings import Settings
 from .snapshot import PublishedIndex, Snapshot
 from .store import Store
 
-RRF_K = 60  # the usual constant: ranks past ~60 barely count
+RRF_K = 60  # the usual constant: a gentle slope (rank 60 still weighs half of rank 1), so being in several lists counts most
 SECTION_BOOST = 1.5
 EXACT_SEARCH_LIMIT = 2000  # passages; at 100,000 a metadata-filtered Chroma query takes ~50 ms, this ~2
 MAX_NEAREST = 4096  # how far past an ingest's unpublished passages a search reads
