@@ -68,8 +68,8 @@ class Retriever:
 
     @property
     def snapshot(self) -> Snapshot:
-        """The published snapshot, as of now."""
-        return self.index.current()
+        """The snapshot searches last followed (no call to the store: read several times a question)."""
+        return self.index.followed
 
     @property
     def keyword(self) -> KeywordIndex:

@@ -88,6 +88,12 @@ class PublishedIndex:
         self._following = threading.Lock()
         self._snapshot = Snapshot.open(settings, store)
 
+    @property
+    def followed(self) -> Snapshot:
+        """The snapshot last followed, without asking the store: what the catalogue and keyword
+        index of the running app are (searches, through `read`, follow a new one first)."""
+        return self._snapshot
+
     def current(self) -> Snapshot:
         """The published snapshot, loaded once by whichever thread first sees it change."""
         if self.store.published() != self._snapshot.version:
