@@ -14,12 +14,20 @@ import unicodedata
 from dataclasses import replace
 from typing import Generator, Iterator, Sequence
 
-from langchain_core.language_models import BaseChatModel
-
 from .compose import compose
 from .errors import BadQuestion
 from .followup import Resolved, Turn, readings
-from .llm import LLMUnavailable, answer_messages, complete, condense_messages, declined, reply_limit, sentences_allowed, stream
+from .llm import (
+    ChatModel,
+    LLMUnavailable,
+    answer_messages,
+    complete,
+    condense_messages,
+    declined,
+    reply_limit,
+    sentences_allowed,
+    stream,
+)
 from .records import Answer, Filters, Hit
 from .refuse import CLOSEST, DECLINED, Coverage, ScopeExamples, assess, declined_text
 from .retrieve import Retriever
@@ -88,7 +96,7 @@ class Answerer:
     """Question (and conversation) in, `Answer` out: offline, or from a chat model whose every
     sentence is verified against the passages it cites."""
 
-    def __init__(self, retriever: Retriever, settings: Settings, chat_model: BaseChatModel | None = None,
+    def __init__(self, retriever: Retriever, settings: Settings, chat_model: ChatModel | None = None,
                  examples: ScopeExamples | None = None):
         self.retriever = retriever
         self.settings = settings

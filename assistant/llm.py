@@ -16,12 +16,8 @@ import logging
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
-from typing import Any, Generator, Mapping, Sequence
-
-import httpx
-from langchain_core.exceptions import ModelConnectionError, ModelRateLimitError, ModelTimeoutError
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, BaseMessageChunk, HumanMessage, SystemMessage
+from dataclasses import dataclass
+from typing import Any, Generator, Iterator, Mapping, Protocol, Sequence
 
 from .errors import AssistantError
 from .records import Hit
@@ -61,7 +57,39 @@ class LLMUnavailable(AssistantError):
     """The model server could not give an answer (down, slow, refusing, or unreadable)."""
 
 
-def build_chat_model(settings: Settings) -> BaseChatModel | None:
+@dataclass(frozen=True)
+class Message:
+    role: str  # "system" or "user"
+    content: str
+
+
+class ChatModel(Protocol):
+    """What answering asks of a chat model: its reply to the messages, piece by piece. Closing the
+    iterator stops reading."""
+
+    def stream(self, messages: list[Message], **options: Any) -> Iterator[str]: ...
+
+
+class LangChainChat:
+    """A LangChain chat model as a `ChatModel`: LangChain is imported only when one is configured."""
+
+    def __init__(self, model: Any):  # a langchain_core BaseChatModel
+        self.model = model
+
+    def stream(self, messages: list[Message], **options: Any) -> Generator[str, None, None]:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        kinds = {"system": SystemMessage, "user": HumanMessage}
+        replies = self.model.stream([kinds[m.role](m.content) for m in messages], **options)
+        try:
+            for chunk in replies:
+                if isinstance(chunk.content, str) and chunk.content:
+                    yield chunk.content
+        finally:
+            replies.close()  # closes the server's connection
+
+
+def build_chat_model(settings: Settings) -> LangChainChat | None:
     """The configured chat model, or None when answers are offline."""
     if not settings.llm:
         return None
@@ -82,24 +110,24 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
             # a local OpenAI-compatible server needs no key, but the client insists on one
             options["api_key"] = settings.openai_api_key or ("not-needed" if settings.openai_base_url else None)
     try:
-        return init_chat_model(model, model_provider=provider, **options)
+        return LangChainChat(init_chat_model(model, model_provider=provider, **options))
     except (ImportError, ValueError) as error:
         raise AssistantError(f"cannot use ASSISTANT_LLM={settings.llm!r}: {error}") from error
 
 
-def answer_messages(question: str, hits: Sequence[Hit], words: int) -> list[BaseMessage]:
+def answer_messages(question: str, hits: Sequence[Hit], words: int) -> list[Message]:
     passages = "\n\n".join(
         f"[{n}] ({hit.passage.label})\n{hit.passage.text}" for n, hit in enumerate(hits, 1)
     )
     return [
-        SystemMessage(SYSTEM_PROMPT.format(words=words)),
-        HumanMessage(f"<passages>\n{passages}\n</passages>\n\n<question>\n{question}\n</question>"),
+        Message("system", SYSTEM_PROMPT.format(words=words)),
+        Message("user", f"<passages>\n{passages}\n</passages>\n\n<question>\n{question}\n</question>"),
     ]
 
 
-def condense_messages(question: str, history: Sequence[Mapping[str, Any]]) -> list[BaseMessage]:
+def condense_messages(question: str, history: Sequence[Mapping[str, Any]]) -> list[Message]:
     conversation = "\n".join(f"{t.get('role')}: {t.get('content')}" for t in history[-6:])
-    return [HumanMessage(CONDENSE_PROMPT.format(conversation=conversation, question=question))]
+    return [Message("user", CONDENSE_PROMPT.format(conversation=conversation, question=question))]
 
 
 def sentences_allowed(words: int) -> int:
@@ -129,24 +157,24 @@ def reply_limit(settings: Settings, words: int) -> dict[str, Any]:
     return {"max_tokens": tokens}
 
 
-# What the clients raise. langchain-openai turns openai's errors into LangChain's provider-neutral
-# Model*Error types (each also an openai error, with `status_code` when the server answered);
-# langchain-ollama lets the ollama client's through: builtin ConnectionError when the server is
-# down before a stream, httpx's errors during one, `ResponseError` (with `status_code`, -1 if
-# none) for an error the server reports.
-_TIMEOUTS = (ModelTimeoutError, httpx.TimeoutException, TimeoutError)
-_UNREACHABLE = (ModelConnectionError, httpx.ConnectError, ConnectionError)
-
-
 def _reason(error: Exception) -> str:
     """Why the model server gave no answer, in words for the reader; "" if it is not a failure
-    the clients above report (a reply they could not make sense of, or a bug)."""
+    the clients report (a reply they could not make sense of, or a bug).
+
+    What the clients raise: langchain-openai turns openai's errors into LangChain's
+    provider-neutral Model*Error types (each also an openai error, with `status_code` when the
+    server answered); langchain-ollama lets the ollama client's through: builtin ConnectionError
+    when the server is down before a stream, httpx's errors during one, `ResponseError` (with
+    `status_code`, -1 if none) for an error the server reports."""
+    import httpx  # here, on a failure: the answering path does without both
+    from langchain_core.exceptions import ModelConnectionError, ModelRateLimitError, ModelTimeoutError
+
     status = getattr(error, "status_code", None)
-    if isinstance(error, _TIMEOUTS):  # first: a server too slow to accept the connection is slow, not down
+    if isinstance(error, (ModelTimeoutError, httpx.TimeoutException, TimeoutError)):  # first: a server too slow to accept the connection is slow, not down
         return "the model server did not answer in time"
     if isinstance(error, ModelRateLimitError) or status == 429:
         return "the model server is rate-limiting requests"
-    if isinstance(error, _UNREACHABLE):
+    if isinstance(error, (ModelConnectionError, httpx.ConnectError, ConnectionError)):
         return "the model server cannot be reached"
     if isinstance(status, int) and status > 0:
         return f"the model server answered with an error ({status})"
@@ -176,12 +204,12 @@ def _unavailable(reason: str, cause: Exception | None = None, traceback: bool = 
     return LLMUnavailable(reason)
 
 
-def complete(model: BaseChatModel, messages: list[BaseMessage], limit: dict[str, Any], seconds: float) -> str:
+def complete(model: ChatModel, messages: list[Message], limit: dict[str, Any], seconds: float) -> str:
     """The model's whole reply, bounded like an answer: `limit` tokens, `seconds` in all."""
     return "".join(stream(model, messages, limit, seconds))
 
 
-def stream(model: BaseChatModel, messages: list[BaseMessage], limit: dict[str, Any],
+def stream(model: ChatModel, messages: list[Message], limit: dict[str, Any],
            seconds: float) -> Generator[str, None, None]:
     """Text pieces as the model writes them, all within `seconds` of asking for the first.
 
@@ -213,9 +241,9 @@ def stream(model: BaseChatModel, messages: list[BaseMessage], limit: dict[str, A
                                    traceback=not reason) from error
             if chunk is None:
                 break
-            if isinstance(chunk.content, str) and chunk.content:
+            if chunk:
                 produced = True
-                yield chunk.content
+                yield chunk
     finally:
         reader.submit(replies.close)  # runs after any read still in flight
         reader.shutdown(wait=False)
@@ -223,8 +251,7 @@ def stream(model: BaseChatModel, messages: list[BaseMessage], limit: dict[str, A
         raise _unavailable("the model returned an empty answer")
 
 
-def _chunks(model: BaseChatModel, messages: list[BaseMessage],
-            limit: dict[str, Any]) -> Generator[BaseMessageChunk, None, None]:
+def _chunks(model: ChatModel, messages: list[Message], limit: dict[str, Any]) -> Generator[str, None, None]:
     """The model's reply as a generator: closing it closes the model's stream (PEP 380)."""
     yield from model.stream(messages, **limit)
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from langchain_core.embeddings import Embeddings
-
 from .answer import Answerer
 from .embed import PackagedEmbeddings
 from .errors import AssistantError
 from .ingest import NO_INDEX, Progress, ingest, stale_reason
 from .llm import build_chat_model
+from .records import Embedder
 from .retrieve import Retriever
 from .settings import Settings
 from .store import Store
@@ -23,12 +22,12 @@ REBUILD_REQUESTED = "rebuild requested"
 _log = logging.getLogger(__name__)
 
 
-def connect(settings: Settings) -> tuple[Store, Embeddings]:
+def connect(settings: Settings) -> tuple[Store, Embedder]:
     """The heavy, shareable parts: the store connection and the (lazily loaded) model."""
     return Store(settings), PackagedEmbeddings.for_settings(settings)
 
 
-def update_index(settings: Settings, store: Store, embedder: Embeddings, progress: Progress | None = None,
+def update_index(settings: Settings, store: Store, embedder: Embedder, progress: Progress | None = None,
                  rebuild: bool = False) -> str | None:
     """Build or update the index if it is missing or stale; returns why it did, or None."""
     reason = REBUILD_REQUESTED if rebuild else stale_reason(settings, store)
@@ -48,13 +47,13 @@ def update_index(settings: Settings, store: Store, embedder: Embeddings, progres
     return reason
 
 
-def answerer_over(settings: Settings, store: Store, embedder: Embeddings) -> Answerer:
+def answerer_over(settings: Settings, store: Store, embedder: Embedder) -> Answerer:
     """The answerer over an index that is already up to date."""
     return Answerer(Retriever.open(settings, store, embedder), settings, build_chat_model(settings))
 
 
 def open_answerer(settings: Settings, progress: Progress | None = None, store: Store | None = None,
-                  embedder: Embeddings | None = None) -> Answerer:
+                  embedder: Embedder | None = None) -> Answerer:
     store = store or Store(settings)
     embedder = embedder or PackagedEmbeddings.for_settings(settings)
     update_index(settings, store, embedder, progress)

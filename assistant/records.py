@@ -7,6 +7,7 @@ are converted into these at the module that talks to the vendor.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 OVERVIEW = "overview"
 
@@ -109,3 +110,12 @@ class Answer:
     notice: str = ""  # a short note for the reader, e.g. why an LLM answer was replaced
     timings_ms: dict[str, float] = field(default_factory=dict)
     excerpts: list[tuple[str, ...]] = field(default_factory=list)  # per source: the text the answer quotes
+
+
+class Embedder(Protocol):
+    """What the pipeline asks of an embedding model: unit-length vectors, so a dot product is a
+    cosine. `embed.PackagedEmbeddings` is the real one; tests have a bag-of-words fake."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...

@@ -26,13 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from .asks import carries_fact, fact_kinds
 from .errors import AssistantError
 from .keyword import KeywordIndex
 from .parse import sentences_of
-from .records import Hit
+from .records import Embedder, Hit
 from .text import STOPWORDS, is_everyday_word, markdown_text, terms, word_rarity
 
 # Fitted by eval/calibrate.py on tests/data/calibration/*.jsonl and tests/data/scope_questions.jsonl
@@ -114,7 +113,7 @@ class ScopeExamples:
         self.vectors = vectors
 
     @classmethod
-    def load(cls, path: Path, embedder: Embeddings, cache_dir: Path) -> "ScopeExamples":
+    def load(cls, path: Path, embedder: Embedder, cache_dir: Path) -> "ScopeExamples":
         try:
             rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
             questions, labels = [str(r["question"]) for r in rows], [bool(r["in_scope"]) for r in rows]

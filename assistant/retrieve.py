@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import threading
 
-from langchain_core.embeddings import Embeddings
-
 from .asks import intended_sections
 from .catalogue import Catalogue
 from .embed import PackagedEmbeddings
 from .keyword import KeywordIndex
-from .records import Filters, Hit, Match, Passage
+from .records import Embedder, Filters, Hit, Match, Passage
 from .settings import Settings
 from .snapshot import PublishedIndex, Snapshot
 from .store import Store
@@ -36,7 +34,7 @@ DIVERSITY_DECAY = 0.6  # weight of a case study's second passage, 0.36 for its t
 class Retriever:
     """Searches the published snapshot of the index (`PublishedIndex`, which follows re-ingests)."""
 
-    def __init__(self, index: PublishedIndex, embedder: Embeddings, settings: Settings):
+    def __init__(self, index: PublishedIndex, embedder: Embedder, settings: Settings):
         self.index = index
         self.embedder = embedder
         self.settings = settings
@@ -45,7 +43,7 @@ class Retriever:
 
     @classmethod
     def open(cls, settings: Settings, store: Store | None = None,
-             embedder: Embeddings | None = None) -> "Retriever":
+             embedder: Embedder | None = None) -> "Retriever":
         index = PublishedIndex(settings, store or Store(settings))
         return cls(index, embedder or PackagedEmbeddings.for_settings(settings), settings)
 

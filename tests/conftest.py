@@ -14,7 +14,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from langchain_core.embeddings import Embeddings
 
 from assistant.settings import Settings
 from assistant.text import terms
@@ -24,7 +23,7 @@ DATA = Path(__file__).resolve().parent / "data"
 DIMENSIONS = 384
 
 
-class FakeEmbeddings(Embeddings):
+class FakeEmbeddings:
     """Bag of stemmed words hashed into 384 dimensions (few collisions, so few exact ties for the
     vector index to order arbitrarily): texts sharing words are similar.
 

@@ -1,6 +1,6 @@
-"""Test doubles for the chat-model seam: a LangChain chat model and a small OpenAI-compatible
-HTTP server, both scripted. A script is text with {needle} marks, each replaced by the number
-of the prompt passage containing the needle: "It works {Collaboration works.}." -> "It works [2]."
+"""Test doubles for the chat-model seam: a chat model (our own `ChatModel`) and a small
+OpenAI-compatible HTTP server for the real LangChain clients, both scripted. A script is text
+with {needle} marks, each replaced by the number of the prompt passage containing the needle: "It works {Collaboration works.}." -> "It works [2]."
 """
 
 from __future__ import annotations
@@ -12,10 +12,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from assistant.llm import Message
 
 
 def fill_citations(script: str, prompt: str) -> str:
@@ -28,29 +25,18 @@ def fill_citations(script: str, prompt: str) -> str:
     return re.sub(r"\{([^{}]+)\}", number, script)
 
 
-class ScriptedChatModel(BaseChatModel):
-    """Answers each call with the next script, citations filled from the prompt it was sent."""
+class ScriptedChatModel:
+    """A `ChatModel` that answers each call with the next script, citations filled from the
+    prompt it was sent, streamed a word at a time."""
 
-    scripts: list[str]
-    prompts: list[str] = []
+    def __init__(self, scripts: list[str]):
+        self.scripts = list(scripts)
+        self.prompts: list[str] = []
 
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
-
-    def _reply(self, messages: list[BaseMessage]) -> str:
-        prompt = "\n".join(str(m.content) for m in messages)
+    def stream(self, messages: list[Message], **options: Any) -> Iterator[str]:
+        prompt = "\n".join(m.content for m in messages)
         self.prompts.append(prompt)
-        return fill_citations(self.scripts.pop(0), prompt)
-
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(self._reply(messages)))])
-
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        for piece in re.split(r"(?<= )", self._reply(messages)):
-            yield ChatGenerationChunk(message=AIMessageChunk(piece))
+        yield from re.split(r"(?<= )", fill_citations(self.scripts.pop(0), prompt))
 
 
 class ScriptedOpenAIServer:

@@ -54,14 +54,16 @@ def test_the_cache_is_keyed_by_the_weights(tmp_path: Path):
     assert export.weights_fingerprint(tmp_path) != before
 
 
-def test_nothing_on_the_answering_path_imports_torch(real_answerer, real_settings):
-    """A question asked through the command line, in a process of its own: torch, transformers and
-    sentence-transformers stay unloaded (they cost seconds and hundreds of MB)."""
+def test_nothing_on_the_answering_path_imports_torch_or_langchain(real_answerer, real_settings):
+    """A question asked offline through the command line, in a process of its own: torch,
+    transformers and sentence-transformers stay unloaded (they cost seconds and hundreds of MB),
+    and so does LangChain (most of a second), needed only when a chat model is configured."""
     script = ("import sys, contextlib, io\n"
               "from assistant.cli import main\n"
               "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
               "    main(['ask', 'How do we handle a power imbalance with a smaller partner?'])\n"
-              "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules]\n"
+              "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers', 'langchain_core', 'langchain')\n"
+              "         if m in sys.modules]\n"
               "print(json.dumps({'answer': out.getvalue(), 'heavy': heavy}))\n")
     env = {**os.environ, "ASSISTANT_INDEX_DIR": str(real_settings.index_dir)}
     done = subprocess.run([sys.executable, "-c", "import json\n" + script], cwd=ROOT, env=env,

@@ -17,12 +17,11 @@ import httpx
 import pytest
 from chromadb.errors import ChromaError
 from langchain_core.exceptions import ModelRateLimitError, ModelTimeoutError
-from langchain_core.messages import HumanMessage
 from ollama import ResponseError
 
 from assistant.embed import model_path
 from assistant.errors import AssistantError, StoreUnavailable
-from assistant.llm import LLMUnavailable, _reason, build_chat_model, complete
+from assistant.llm import LLMUnavailable, Message, _reason, build_chat_model, complete
 from assistant.pipeline import update_index
 from assistant.read import Unreadable, read_corpus, read_file
 from assistant.settings import Settings
@@ -129,7 +128,7 @@ def server():
 
 
 def _ask(settings: Settings) -> str:
-    return complete(build_chat_model(settings), [HumanMessage(QUESTION)], {}, settings.llm_timeout)  # type: ignore[arg-type]
+    return complete(build_chat_model(settings), [Message("user", QUESTION)], {}, settings.llm_timeout)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("behaviour, reason, cause", [

@@ -1,6 +1,6 @@
 """Generative answers: every sentence verified, faults fall back to the offline answer.
 
-Logic with a scripted LangChain chat model; the real langchain-openai client against a scripted
+Logic with a scripted chat model (our own seam); the real langchain-openai client against a scripted
 OpenAI-compatible server on 127.0.0.1. Nothing contacts the internet."""
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
 
 from assistant.answer import Answerer
 from assistant.embed import PackagedEmbeddings
@@ -75,7 +73,7 @@ def test_too_little_support_shows_the_offline_answer_with_a_note(real_answerer, 
 
 
 def test_a_model_that_declines_gives_the_offline_answer(real_answerer, real_settings):
-    model = GenericFakeChatModel(messages=iter([AIMessage("The case studies do not cover this.")]))
+    model = ScriptedChatModel(scripts=["The case studies do not cover this."])
     answer = _with_model(real_answerer, real_settings, model).ask("What did Touchstone learn?")
     assert answer.mode == "offline" and "do not cover this" in answer.notice
 
