@@ -1,6 +1,6 @@
 """What a question asks for, read from its form: the section it means (lessons, challenges,
-enablers) and the kind of fact its answer must carry (a sum of money, a date, a length of time, a
-number).
+enablers), the kind of fact its answer must carry (a sum of money, a date, a length of time, a
+number), and whether it asks who, or which case studies.
 
 The fact kinds are the classic answer types of question answering. A question asking "how much
 did the funder give?" is answered only by a sentence with a sum in it; when none of the sentences
@@ -50,6 +50,24 @@ _FACT_KINDS = {
                    r"fifty|hundred|thousand|million|half|third|quarter|majority|most|all)\b", re.IGNORECASE),
     ),
 }
+
+
+_WHO = re.compile(r"\bwho(['’]s)?\b|\b(which|what) (organisations?|orgs?|charities|partners|funders?|councils?|groups)\b",
+                  re.IGNORECASE)
+_WHICH_CASES = re.compile(r"\b(which|what|any|other)\s+(of the\s+|of these\s+)?(case studies|cases|partnerships|examples?)\b",
+                          re.IGNORECASE)
+
+
+def asks_who(question: str) -> bool:
+    """"Who funds it?", "which charities were involved?": a sentence naming organisations answers
+    it better than one that doesn't. Not a fact whose absence the answer must admit: the case
+    studies name organisations freely, and "who" also opens questions of how ("who carries the risk?")."""
+    return _WHO.search(question) is not None
+
+
+def asks_which_cases(question: str) -> bool:
+    """"Which case studies ...?", "any examples where ...?": the answer is a list of case studies."""
+    return _WHICH_CASES.search(question) is not None
 
 
 def intended_sections(question: str) -> list[str]:

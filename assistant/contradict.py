@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from .parse import sentences_of
 from .records import Passage
-from .text import STOPWORDS, is_everyday_word, terms, word_rarity
+from .text import STOPWORDS, is_everyday_word, straight_quotes, terms, word_rarity
 
 # The numbers below were chosen on tests/data/support_pairs.jsonl, the inversion checks alone
 # (tests/test_verify_inversions.py prints the whole verifier's figures); each comment says what
@@ -147,7 +147,7 @@ class _Token:
 
     @property
     def lower(self) -> str:
-        return self.text.lower().replace("’", "'")
+        return straight_quotes(self.text.lower())
 
     @property
     def opens_clause(self) -> bool:
@@ -487,9 +487,9 @@ def _passive_to_active(tokens: list[_Token], mentions: list[_Mention]) -> list[_
 def _foreign_words(text: str, sources: str) -> str:
     """The words of a run English hardly knows and the sources never use: a clause in another
     language. "..., pero los socios nunca confiaron en ellos." -> "socios nunca confiaron"."""
-    known = {w.lower().replace("’", "'") for w in _LETTERS.findall(sources)}
+    known = {straight_quotes(w.lower()) for w in _LETTERS.findall(sources)}
     words = [c for w in _LETTERS.findall(text) for c in (list(w) if _HAN_OR_KANA.match(w) else [w])]
-    foreign = [w.lower().replace("’", "'") not in known and word_rarity(w) > FOREIGN_MIN_RARITY for w in words]
+    foreign = [straight_quotes(w.lower()) not in known and word_rarity(w) > FOREIGN_MIN_RARITY for w in words]
     for start in range(len(words)):
         window = range(start, min(start + FOREIGN_WINDOW, len(words)))
         if sum(foreign[i] for i in window) >= FOREIGN_WORDS:

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from .answer import Answerer
 from .records import Answer, Filters, Hit
+from .text import straight_quotes
 
 _CITATION = re.compile(r"\[(\d+)\]")
 
@@ -38,8 +39,7 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
 
 
 def _matches(pattern: str, text: str) -> bool:
-    # typographic apostrophes and quotes say the same as straight ones
-    plain = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').replace("\\", "")
+    plain = straight_quotes(text).replace("\\", "")
     return re.search(pattern, plain, re.IGNORECASE) is not None
 
 

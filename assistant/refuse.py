@@ -32,7 +32,7 @@ from .errors import AssistantError
 from .keyword import KeywordIndex
 from .parse import sentences_of
 from .records import Embedder, Hit
-from .text import STOPWORDS, is_everyday_word, markdown_text, terms, word_rarity
+from .text import STOPWORDS, is_everyday_word, markdown_text, names_in, terms, word_rarity
 
 # Fitted by eval/calibrate.py on tests/data/calibration/*.jsonl and tests/data/scope_questions.jsonl
 # (see that script's output in the README, "How refusal works").
@@ -56,7 +56,6 @@ NEAREST_SIMILARITY = 0.15  # a passage this far from the question is not offered
 FACT_SENTENCES = 8
 
 # a capitalised word not opening a sentence: a name, if the corpus and everyday English don't know it
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w'’&-]*)")
 
 ANSWERED, CLOSEST, DECLINED = "answered", "closest", "declined"
 
@@ -97,7 +96,7 @@ class Coverage:
 def unknown_names(question: str, keyword: KeywordIndex) -> tuple[str, ...]:
     """Capitalised words, not opening a sentence, that neither the corpus nor everyday English uses."""
     names = []
-    for word in _CAPITALISED.findall(question.strip()):
+    for word in names_in(question):
         word_terms = terms(word)
         if word_terms and not any(keyword.knows(t) for t in word_terms) and not is_everyday_word(word):
             names.append(word.rstrip("'’"))

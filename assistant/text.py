@@ -26,6 +26,9 @@ _CLITIC = re.compile(r"'(s|d|m|re|ve|ll)$")  # "SIFA's" -> "sifa", "we're" -> "w
 _NEGATION = re.compile(r"^(\w+)n't$")  # "don't" -> "do", "can't" -> "can"
 _NEGATED = {"ca": "can", "wo": "will", "sha": "shall"}
 _SENTENCE_END = re.compile(r"(?<=[.!?…])['’\"”)]?\s+(?=['‘\"“(£$]?[A-Z0-9])")
+_CURLY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+# a capitalised word that does not open a sentence: a name, mostly ("SIFA", "Birmingham", "P3")
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’&-]*")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$@])")
 # what Markdown turns into a link without brackets: "https://...", "www.example.org", "mailto:"
 _BARE_LINK = re.compile(r"(?i)\b(https?|ftp|mailto|file|data|javascript)(:)|\b(www)(\.)")
@@ -54,7 +57,7 @@ def _words(text: str) -> list[str]:
     """Lower-cased words; a hyphenated word also gives its joined form: "co-produce" -> "coproduce", "produce"."""
     found = []
     for word in _WORD.findall(text):
-        word = _CLITIC.sub("", _NEGATION.sub(lambda m: _NEGATED.get(m.group(1), m.group(1)), word.lower().replace("’", "'")))
+        word = _CLITIC.sub("", _NEGATION.sub(lambda m: _NEGATED.get(m.group(1), m.group(1)), straight_quotes(word.lower())))
         parts = re.split(r"[-‐]", word)
         found += ["".join(parts)] + [p for p in parts if len(p) > 2] if len(parts) > 1 else [word]
     return found
@@ -75,6 +78,16 @@ def split_sentences(text: str) -> list[str]:
         start = match.end()
     pieces.append(text[start:].strip())
     return [p for p in pieces if p]
+
+
+def straight_quotes(text: str) -> str:
+    """Typographic apostrophes and quotes as straight ones: they say the same."""
+    return text.translate(_CURLY)
+
+
+def names_in(text: str) -> list[str]:
+    """Capitalised words past each sentence's first: "We met Shelter in Birmingham." -> Shelter, Birmingham."""
+    return _NAME.findall(text.strip())
 
 
 def refers_back(sentence: str) -> bool:
@@ -98,7 +111,7 @@ def printable(text: str) -> str:
 def _zipf(word: str) -> float:
     from wordfreq import zipf_frequency  # its word lists load on first use, not at import
 
-    return zipf_frequency(_CLITIC.sub("", word.lower().replace("’", "'")), "en")
+    return zipf_frequency(_CLITIC.sub("", straight_quotes(word.lower())), "en")
 
 
 def is_everyday_word(word: str) -> bool:

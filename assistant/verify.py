@@ -22,14 +22,13 @@ import numpy as np
 
 from .contradict import inversion
 from .records import Passage
-from .text import STOPWORDS, split_sentences, terms
+from .text import STOPWORDS, names_in, split_sentences, straight_quotes, terms
 
 SUPPORT_THRESHOLD = 0.58
 _CITATIONS = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 # an apostrophe inside or after a word ("partnership's", "partners'") opens no quotation
 _QUOTED = re.compile(r"(?<!\w)[“\"‘']([^“”\"‘’']{12,})[”\"’']")
 _NUMBER = re.compile(r"£?\d[\d,.]*%?")
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][A-Za-z’'&-]+")
 # opening a sentence, a capital means nothing, unless it is a possessive or an acronym
 _OPENING_NAME = re.compile(r"^([A-Z][A-Za-z&-]+['’]s|[A-Z]{2,})\b")
 
@@ -64,8 +63,7 @@ class Claim:
 
 
 def _plain(text: str) -> str:
-    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return " ".join(text.split()).lower()
+    return " ".join(straight_quotes(text).split()).lower()
 
 
 def claims_of(answer: str) -> list[tuple[str, tuple[int, ...]]]:
@@ -98,7 +96,7 @@ def _missing_facts(sentence: str, cited: list[Passage]) -> str:
         number = number.rstrip(".,")
         if number and number.lower() not in sources:
             return f"number not in the source: {number}"
-    for name in _NAME.findall(sentence) + _OPENING_NAME.findall(sentence):
+    for name in names_in(sentence) + _OPENING_NAME.findall(sentence):
         plain = re.sub(r"'s$", "", _plain(name))
         if plain not in STOPWORDS and plain not in sources:
             return f"name not in the source: {name}"

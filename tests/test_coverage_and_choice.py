@@ -15,6 +15,7 @@ from assistant.parse import parse, sentences_of
 from assistant.records import Document, Hit, Passage
 from assistant.refuse import ANSWERED, CLOSEST, DECLINED, assess, unknown_names
 from assistant.settings import DEFAULT_REFUSAL_THRESHOLD
+from assistant.text import names_in, straight_quotes
 
 THRESHOLD = DEFAULT_REFUSAL_THRESHOLD
 
@@ -130,9 +131,28 @@ def test_citations_are_numbered_in_the_order_they_appear():
 def test_after_the_best_sentence_case_studies_follow_in_retrieval_order():
     """Retrieval ranked SIFA above P3 over whole passages; P3's best sentence alone scores higher."""
     hits = [_hit(SIFA, (0.7, 0.65)), _hit(P3, (0.8, 0.75)), _hit(TOUCHSTONE, (0.9, 0.2, 0.2))]
-    text, sources, _ = compose("who worked together and what did they take on?", hits, 180)
+    text, sources, _ = compose("how did they work together and what did they take on?", hits, 180)
     assert [s.passage for s in sources] == [TOUCHSTONE, SIFA, P3]
     assert text.index("**SIFA**") < text.index("**P3**")
+
+
+def test_a_question_of_who_is_answered_by_the_sentence_naming_organisations():
+    partners = _passage("CYN", "The partnership grew steadily over the years. "
+                               "Partners include Horn Youth Concern, Oasis and Young Bristol.", position=4)
+    hits = [_hit(partners, (0.55, 0.50))]
+    assert compose("who was involved?", hits, 12)[0].split("\n\n")[1].startswith("**CYN**: Partners include")
+    assert compose("how did it go?", hits, 12)[0].split("\n\n")[1].startswith("**CYN**: The partnership grew")
+
+
+def test_a_question_of_which_case_studies_keeps_more_of_them():
+    hits = [_hit(TOUCHSTONE, (0.9, 0.1, 0.1)), _hit(SIFA, (0.55, 0.1))]
+    assert "SIFA" not in compose("what do they say about growth?", hits, 180)[0]
+    assert "**SIFA**" in compose("which case studies say something about growth?", hits, 180)[0]
+
+
+def test_names_are_capitalised_words_that_do_not_open_a_sentence():
+    assert names_in("We met Shelter in Birmingham. Then SIFA’s team came, and P3.") == ["Shelter", "Birmingham", "SIFA’s", "P3"]
+    assert straight_quotes("SIFA’s “team”") == "SIFA's \"team\""
 
 
 def test_a_follow_up_hears_something_new():
