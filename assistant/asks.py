@@ -1,6 +1,6 @@
 """What a question asks for, read from its form: the section it means (lessons, challenges,
 enablers), the kind of fact its answer must carry (a sum of money, a date, a length of time, a
-number), and whether it asks who, or which case studies.
+number, a person's name), and whether it asks who, or which case studies.
 
 The fact kinds are the classic answer types of question answering. A question asking "how much
 did the funder give?" is answered only by a sentence with a sum in it; when none of the sentences
@@ -25,6 +25,8 @@ _SECTIONS = {
 
 _AMOUNT = r"(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|several|a few|a couple of)"
 _MODAL = r"(did|does|do|was|is|were|are|will|would|should|could|can|has|have)"
+_ROLE = r"(chair(man|woman|person)?|ceo|chief exec\w*|director|founder|mayor|head|president|minister|mp|patron)\b"
+_PERSON = r"[A-Z][a-z]+ [A-Z][a-z'’-]+"  # a first name and a surname
 # kind: (how a question asks for it, how a sentence carries it)
 _FACT_KINDS = {
     "money": (
@@ -48,6 +50,13 @@ _FACT_KINDS = {
                    r"|\bout of how many\b|\bpopulation\b|%|\bper ?cent\b", re.IGNORECASE),
         re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
                    r"fifty|hundred|thousand|million|half|third|quarter|majority|most|all)\b", re.IGNORECASE),
+    ),
+    "person": (
+        # "who chairs it?", "who's the chief exec of X?": a person in a role, not an organisation
+        re.compile(rf"\bwho(['’]s| {_MODAL})?\s+(the\s+|their\s+|its\s+)?(current\s+|new\s+)?{_ROLE}"
+                   rf"|\bwho (chairs|heads|founded)\b|\bname of (the|their|its) {_ROLE}", re.IGNORECASE),
+        re.compile(rf"\b(Mr|Mrs|Ms|Miss|Dr|Cllr|Sir|Dame|Lord|Lady|Baroness)\.? [A-Z]|(?i:{_ROLE}),? {_PERSON}"
+                   rf"|{_PERSON}, (the |its |their )?(?i:{_ROLE})(?=\s+(of|at|for)\b|[,.;)])"),
     ),
 }
 

@@ -61,6 +61,10 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("how much of a problem is a short tender?", []),  # a degree, not a quantity
     ("is it worth starting talks early?", []),
     ("what is the value of an independent chair?", []),
+    ("who's the chief exec of pohwer?", ["person"]),
+    ("who chairs the consortium?", ["person"]),
+    ("who funds it?", []),  # an organisation: the case studies name those freely
+    ("who took on the risk?", []),
 ])
 def test_a_question_asking_for_a_fact_is_told_by_its_form(question, kinds):
     assert fact_kinds(question) == kinds
@@ -72,6 +76,9 @@ def test_a_fact_is_carried_only_by_a_sentence_of_its_kind():
     assert carries_fact("It received three years funding from the trust.", ["duration"])
     assert carries_fact("In 2019 Rethink was voted lead.", ["date"])
     assert not carries_fact("Rethink was voted lead.", ["date", "number"])
+    assert carries_fact("Its chair, Jane Smith, opened the meeting.", ["person"])
+    assert carries_fact("Jane Smith, the director of Oasis, spoke.", ["person"])
+    assert not carries_fact("It is funded by London Councils, the Mayor’s Office and the GLA.", ["person"])
 
 
 def test_a_question_for_a_fact_no_near_sentence_gives_is_at_best_the_closest():
