@@ -206,6 +206,14 @@ def test_follow_ups_use_the_conversation(real_answerer, history, question, case,
     assert re.search(pattern, answer.text)
 
 
+def test_asked_which_case_studies_every_case_study_has_its_chance(real_answerer, real_settings):
+    top_k = real_settings.top_k
+    asked_which = real_answerer._search("which case studies talk about trust?", None, None)
+    asked_how = real_answerer._search("how do partners build trust?", None, None)
+    assert (len(asked_which), len(asked_how)) == (2 * top_k, top_k)
+    assert len({h.passage.case_study for h in asked_which}) >= len({h.passage.case_study for h in asked_how})
+
+
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "ASSISTANT_INDEX_DIR": str(settings.index_dir)}
     return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env,
