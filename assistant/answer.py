@@ -57,7 +57,7 @@ _log = logging.getLogger(__name__)
 
 def _names(titles: Sequence[str], retriever: Retriever) -> str:
     cases = [retriever.catalogue.get(t) for t in titles]
-    return ", ".join(c.short_title if c else t for c, t in zip(cases, titles))
+    return ", ".join(c.short_title if c else t for c, t in zip(cases, titles, strict=True))
 
 
 def _last_answer(history: Sequence[Turn]) -> str:

@@ -23,7 +23,8 @@ _SECTIONS = {
     "Enablers": re.compile(r"\b(enabl\w*|success factors?|made it work|helped it work)\b", re.IGNORECASE),
 }
 
-_AMOUNT = r"(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|several|a few|a couple of)"
+_AMOUNT = (r"(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+           r"|several|a few|a couple of)")
 _MODAL = r"(did|does|do|was|is|were|are|will|would|should|could|can|has|have)"
 _ROLE = r"(chair(man|woman|person)?|ceo|chief exec\w*|director|founder|mayor|head|president|minister|mp|patron)\b"
 _PERSON = r"[A-Z][a-z]+ [A-Z][a-z'’-]+"  # a first name and a surname

@@ -133,7 +133,8 @@ class Catalogue:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("fingerprint") != fingerprint:
                 return None
-            fields: list[dict[str, Any]] = [{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()} for c in data["cases"]]
+            fields: list[dict[str, Any]] = [{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()}
+                                            for c in data["cases"]]
             return cls([CaseStudy(**row) for row in fields])
         except (OSError, ValueError, KeyError, TypeError):
             return None

@@ -71,7 +71,7 @@ def _units(hit_index: int, hit: Hit) -> list[_Unit]:
     if passage.kind in ("lesson", "quote", "list") and len(passage.text.split()) <= WHOLE_UNIT_WORDS:
         return [_Unit(hit_index, 0, passage.text, max(similarities, default=hit.similarity))]
     units: list[_Unit] = []
-    for order, (sentence, similarity) in enumerate(zip(sentences, similarities)):
+    for order, (sentence, similarity) in enumerate(zip(sentences, similarities, strict=True)):
         item = bool(_BULLET.match(sentence))
         unit = _Unit(hit_index, order, sentence, similarity, item)
         if order and (item or refers_back(sentence)):  # an item needs its lead-in; "This ..." its antecedent
@@ -92,7 +92,7 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
     kinds = fact_kinds(question)
     asked = set(intended_sections(question))
     who = asks_who(question)
-    for unit, found in zip(units, unit_terms):
+    for unit, found in zip(units, unit_terms, strict=True):
         hit = hits[unit.hit_index]
         overlap = sum(idf[t] for t in question_terms & found) / total
         intent = (FACT_BONUS * carries_fact(unit.text, kinds) + SECTION_BONUS * (hit.passage.section in asked)
@@ -216,7 +216,7 @@ def compose(question: str, hits: list[Hit], answer_words: int, names: frozenset[
             numbers.setdefault(hit_index, len(numbers) + 1)
     sources = [hits[i] for i in numbers]
     text_blocks = []
-    for case_study, groups in blocks:
+    for _, groups in blocks:
         label = hits[groups[0][0]].passage.short_title
         body = " ".join(_render(units, hits[i], numbers[i]) for i, units in groups)
         text_blocks.append(f"**{markdown_text(label)}**: {body}")

@@ -456,7 +456,7 @@ def _same_name(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     "London VAWG Consortium"), or the other with two letters swapped (the corpus writes "POhWER" and
     "Powher")."""
     if len(a) == len(b) == 1 and len(a[0]) == len(b[0]) >= 5:
-        differ = [i for i, (x, y) in enumerate(zip(a[0], b[0])) if x != y]
+        differ = [i for i, (x, y) in enumerate(zip(a[0], b[0], strict=False)) if x != y]
         if len(differ) == 2 and differ[1] == differ[0] + 1 and a[0][differ[0]] == b[0][differ[1]]:
             return True
     short, long = sorted((a, b), key=len)

@@ -65,7 +65,7 @@ class Metrics:
 
 def score(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> Metrics:
     hits, recalls, facts, refusals, false_refusals, cited, out_of_range, latencies = [], [], [], [], 0, [], 0, []
-    for question, result in zip(questions, results):
+    for question, result in zip(questions, results, strict=True):
         latencies.append(result["timings_ms"].get("total", 0.0))
         titles = [s["case_study"].lower() for s in result["sources"][:5]]
         gold = question.get("gold_cases") or []
@@ -110,7 +110,7 @@ def breakdown(questions: list[dict[str, Any]], results: list[dict[str, Any]]) ->
     for field in ("split", "kind", "persona"):
         values = sorted({str(q[field]) for q in questions if q.get(field)})
         for value in values if len(values) > 1 else []:
-            pairs = [(q, r) for q, r in zip(questions, results) if str(q.get(field)) == value]
+            pairs = [(q, r) for q, r in zip(questions, results, strict=True) if str(q.get(field)) == value]
             m = score([q for q, _ in pairs], [r for _, r in pairs])
             lines.append(f"  {field}={value:<10} n={len(pairs):<3} hit@5 {m.hit_at_5:.3f}  recall {m.case_recall_at_5:.3f}  "
                          f"facts {m.facts:.3f}  declined {m.refusal_accuracy:.3f}  false refusals {m.false_refusals}")

@@ -2,8 +2,9 @@
 
 "What did they learn?" after a question about P3 means P3's lessons; "tell me more about the
 second one" means the second case study of the last answer; "does any other case say that?"
-means every case study but the last; a follow-up that names another case study switches to it. Resolution gives retrieval a standalone query and a focus; when a
-question could be either, both readings are offered and the answering stage keeps the better covered.
+means every case study but the last; a follow-up that names another case study switches to it.
+Resolution gives retrieval a standalone query and a focus; when a question could be either, both
+readings are offered and the answering stage keeps the better covered.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ _REFERRING = re.compile(
 )
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1,
              "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
-_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|case|case study|example|source|partnership|organisation)\b", re.IGNORECASE)
+_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|case|case study|example|source|partnership|organisation)\b",
+                      re.IGNORECASE)
 # "any other case", "the others", "anyone else": the case studies the conversation was not about
 _OTHERS = re.compile(r"\b(?:any|some|the)\s+others?\s+(?:cases?|case\s+stud(?:y|ies)|examples?|partnerships|charities)\b"
                      r"|\b(?:any|some)\s+others\b|\bthe\s+others\b(?!\s+\w)|\banother\s+(?:case|example|partnership)\b"

@@ -15,7 +15,8 @@ from .retrieve import Retriever
 from .text import markdown_text, split_sentences
 from .themes import ThemeMap, reading_path
 
-_FIGURE = re.compile(r"£\s?\d|\d[\d,.]*\s*(%|per cent|people|organisations|partners|members|years|months|a year|each year|a week)|\b\d{4}\b|\d{2,}")
+_FIGURE = re.compile(r"£\s?\d|\d[\d,.]*\s*(%|per cent|people|organisations|partners|members|years|months|a year|each year|a week)"
+                     r"|\b\d{4}\b|\d{2,}")
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,7 @@ def _embedded(embedder: Embedder, passages: list[Passage]) -> dict[str, Embedded
     sentences = [[f"{p.short_title}: {sentence}" for sentence in sentences_of(p)] for p in passages]
     vectors = embedder.embed_documents([p.indexed_text for p in passages] + [s for group in sentences for s in group])
     found, position = {}, len(passages)
-    for passage, vector, group in zip(passages, vectors, sentences):
+    for passage, vector, group in zip(passages, vectors, sentences, strict=False):
         found[passage.content_hash] = Embedded(vector, vectors[position : position + len(group)])
         position += len(group)
     return found

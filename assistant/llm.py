@@ -170,7 +170,8 @@ def _reason(error: Exception) -> str:
     from langchain_core.exceptions import ModelConnectionError, ModelRateLimitError, ModelTimeoutError
 
     status = getattr(error, "status_code", None)
-    if isinstance(error, (ModelTimeoutError, httpx.TimeoutException, TimeoutError)):  # first: a server too slow to accept the connection is slow, not down
+    # first: a server too slow to accept the connection is slow, not down
+    if isinstance(error, (ModelTimeoutError, httpx.TimeoutException, TimeoutError)):
         return "the model server did not answer in time"
     if isinstance(error, ModelRateLimitError) or status == 429:
         return "the model server is rate-limiting requests"

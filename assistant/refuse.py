@@ -167,7 +167,7 @@ def missing_fact(question: str, hits: list[Hit]) -> str:
         return ""
     nearest: list[tuple[float, str]] = []
     for hit in hits:
-        nearest += zip(hit.sentence_similarities, sentences_of(hit.passage))
+        nearest += zip(hit.sentence_similarities, sentences_of(hit.passage), strict=False)
     nearest.sort(key=lambda pair: -pair[0])
     return "" if any(carries_fact(sentence, kinds) for _, sentence in nearest[:FACT_SENTENCES]) else kinds[0]
 
@@ -175,7 +175,7 @@ def missing_fact(question: str, hits: list[Hit]) -> str:
 def assess(question: str, hits: list[Hit], keyword: KeywordIndex, threshold: float, focused: bool = False,
            example_margin: float = 0.0) -> Coverage:
     found = signals(question, hits, keyword, focused, example_margin)
-    logit = BIAS + sum(WEIGHTS[name] * value for name, value in zip(WEIGHTS, found.as_row()))
+    logit = BIAS + sum(WEIGHTS[name] * value for name, value in zip(WEIGHTS, found.as_row(), strict=True))
     probability = 1.0 / (1.0 + math.exp(-logit)) if hits else 0.0  # nothing found covers nothing
     return Coverage(found, probability, unknown_names(question, keyword), threshold, missing_fact(question, hits))
 

@@ -151,8 +151,9 @@ class Settings:
                 try:
                     changes[name] = convert(raw)
                 except ValueError as error:
-                    kinds: dict[Callable[[str], Any], str] = {_flag: "on/off value (true or false)", _encoder: f"encoder ({' or '.join(ENCODERS)})",
-                                                              _log_level: f"log level ({', '.join(LOG_LEVELS)})"}
+                    kinds: dict[Callable[[str], Any], str] = {
+                        _flag: "on/off value (true or false)", _encoder: f"encoder ({' or '.join(ENCODERS)})",
+                        _log_level: f"log level ({', '.join(LOG_LEVELS)})"}
                     kind = kinds.get(convert) or getattr(convert, "__name__", "value")
                     raise ValueError(f"ASSISTANT_{name.upper()}={raw!r} is not a valid {kind}") from error
         for name, (low, high) in RANGES.items():

@@ -32,6 +32,7 @@ from .settings import Settings
 WRITE_BATCH = 1000
 SETTLE_WAIT_S = 60.0
 _ORGANISATION_SEPARATOR = " ; "
+NO_FILTERS = Filters()  # every passage
 _log = logging.getLogger(__name__)
 
 
@@ -246,7 +247,7 @@ class Store:
             found: dict[str, str] = {}
             for offset in range(0, self._collection.count(), WRITE_BATCH * 10):
                 batch = self._collection.get(include=["metadatas"], limit=WRITE_BATCH * 10, offset=offset)
-                found.update({i: str(m.get("content_hash", "")) for i, m in zip(batch["ids"], batch["metadatas"])})
+                found.update({i: str(m.get("content_hash", "")) for i, m in zip(batch["ids"], batch["metadatas"], strict=True)})
             return found
 
     def embeddings(self, ids: list[str]) -> dict[str, Embedded]:
@@ -258,7 +259,7 @@ class Store:
             for start in range(0, len(ids), WRITE_BATCH):
                 batch = self._collection.get(ids=ids[start : start + WRITE_BATCH], include=["embeddings", "metadatas"])
                 found.update({i: Embedded(list(map(float, e)), _sentence_vectors(m).tolist())
-                              for i, e, m in zip(batch["ids"], batch["embeddings"], batch["metadatas"])})
+                              for i, e, m in zip(batch["ids"], batch["embeddings"], batch["metadatas"], strict=True)})
             return found
 
     def upsert(self, passages: list[Passage], embeddings: list[Embedded]) -> None:
@@ -270,7 +271,7 @@ class Store:
                     ids=[p.id for p in chunk],
                     embeddings=[v.passage for v in vectors],
                     documents=[p.text for p in chunk],
-                    metadatas=[_metadata(p, v.sentences) for p, v in zip(chunk, vectors)],
+                    metadatas=[_metadata(p, v.sentences) for p, v in zip(chunk, vectors, strict=True)],
                 )
 
     def delete(self, ids: Iterable[str]) -> None:
@@ -281,7 +282,7 @@ class Store:
 
     # --- reading ---------------------------------------------------------------------
 
-    def query(self, embedding: list[float], n: int, filters: Filters = Filters()) -> list[Match]:
+    def query(self, embedding: list[float], n: int, filters: Filters = NO_FILTERS) -> list[Match]:
         """The n nearest passages (approximate), nearest first."""
         with self._guarded():
             result = self._collection.query(
@@ -291,7 +292,8 @@ class Store:
             query = _unit(embedding)
             return [  # Chroma's cosine distance is 1 - similarity
                 Match(_passage(i, d, m), 1.0 - float(distance), _similarities(m, query))
-                for i, d, m, distance in zip(result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0])
+                for i, d, m, distance in zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
+                                             result["distances"][0], strict=True)
             ]
 
     def matches(self, ids: list[str], embedding: list[float]) -> list[Match]:
@@ -303,14 +305,14 @@ class Store:
             query = _unit(embedding)
             return [
                 Match(_passage(i, d, m), float(np.dot(query, _unit(e))), _similarities(m, query))
-                for i, d, m, e in zip(batch["ids"], batch["documents"], batch["metadatas"], batch["embeddings"])
+                for i, d, m, e in zip(batch["ids"], batch["documents"], batch["metadatas"], batch["embeddings"], strict=True)
             ]
 
     def passages_of(self, case_study: str) -> list[Passage]:
         """One case study's passages in reading order, for reading it whole."""
         with self._guarded():
             batch = self._collection.get(where={"case_study": case_study}, include=["documents", "metadatas"])
-            found = [_passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])]
+            found = [_passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"], strict=True)]
             return sorted(found, key=lambda p: (p.source, p.position))
 
     def passages(self) -> list[Passage]:
@@ -319,7 +321,7 @@ class Store:
             found: list[Passage] = []
             for offset in range(0, self._collection.count(), WRITE_BATCH * 10):
                 batch = self._collection.get(include=["documents", "metadatas"], limit=WRITE_BATCH * 10, offset=offset)
-                found += [_passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"])]
+                found += [_passage(i, d, m) for i, d, m in zip(batch["ids"], batch["documents"], batch["metadatas"], strict=True)]
             return sorted(found, key=lambda p: (p.source, p.position))
 
 

@@ -82,8 +82,10 @@ def claims_of(answer: str) -> list[tuple[str, tuple[int, ...]]]:
 
 def support(sentence: str, passage: Passage, sentence_vector: Sequence[float], passage_vector: Sequence[float]) -> float:
     sentence_terms = set(terms(sentence))
-    overlap = len(sentence_terms & set(terms(passage.text + " " + passage.case_study))) / len(sentence_terms) if sentence_terms else 0.0
-    cosine = float(np.dot(sentence_vector, passage_vector) / ((np.linalg.norm(sentence_vector) * np.linalg.norm(passage_vector)) or 1.0))
+    passage_terms = set(terms(passage.text + " " + passage.case_study))
+    overlap = len(sentence_terms & passage_terms) / len(sentence_terms) if sentence_terms else 0.0
+    norms = float(np.linalg.norm(sentence_vector) * np.linalg.norm(passage_vector)) or 1.0
+    cosine = float(np.dot(sentence_vector, passage_vector)) / norms
     return 0.5 * cosine + 0.5 * overlap
 
 
@@ -119,7 +121,7 @@ class Verifier:
         if not pairs:
             return []
         sentence_vectors = self._embed([text for text, _ in pairs])
-        return [self._claim(text, numbers, vector) for (text, numbers), vector in zip(pairs, sentence_vectors)]
+        return [self._claim(text, numbers, vector) for (text, numbers), vector in zip(pairs, sentence_vectors, strict=True)]
 
     def _claim(self, text: str, numbers: tuple[int, ...], vector: Sequence[float]) -> Claim:
         if not numbers:

@@ -85,9 +85,9 @@ def write_distractors(corpus: Path, out: Path, passages: int, seed: int = 202102
         small = f"{randomly.choice(PLACES)} {randomly.choice(KINDS)}"
         title = f"{randomly.choice(ACTIVITIES)} ({lead} and {small})"
 
-        def paragraph(pool: str, sentences: int = 3) -> str:
+        def paragraph(pool: str, sentences: int = 3, names: tuple[str, str] = (lead, small)) -> str:
             picked = randomly.sample(pools[pool], sentences)
-            return " ".join(rewrite(s, pool, randomly.choice([lead, small])) for s in picked)
+            return " ".join(rewrite(s, pool, randomly.choice(names)) for s in picked)
 
         lessons = [rewrite(s, "lesson", lead) for s in randomly.sample(pools["lesson"], 3)]
         text = "\n\n".join([

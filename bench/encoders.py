@@ -160,7 +160,7 @@ def main() -> None:
             rows[encoder]["cli_ask_s"] = round(cli_seconds(environment), 2)
             rows[encoder].update(app_figures(environment, chromium))
     onnx, reference = rows["onnx"], rows["sentence-transformers"]
-    same = sum(a == b for a, b in zip(onnx.pop("top5"), reference.pop("top5")))
+    same = sum(a == b for a, b in zip(onnx.pop("top5"), reference.pop("top5"), strict=False))
     result = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": f"{os.cpu_count()} cores",
               "same_top5": f"{same} of {onnx['questions']}", "encoders": rows}
     print(f"{'':40}{'onnx':>12}{'torch':>12}{'ratio':>8}")

@@ -89,13 +89,14 @@ def main() -> None:
     y = np.array([label for _, label, _ in rows], dtype=float)
     named = np.array([bool(n) for n in names])
     for label, name in ((1, "answerable"), (0, "out of scope")):
-        print(f"mean signals, {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in zip(WEIGHTS, x[y == label].mean(axis=0))))
+        means = x[y == label].mean(axis=0)
+        print(f"mean signals, {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in zip(WEIGHTS, means, strict=True)))
     # not what the model learns from: questions declined or "closest" whatever it says, and facts.jsonl,
     # which is there to measure the missing-fact rule (its out-of-scope questions look answerable by
     # every signal the model has, so fitting on them only moves its bias)
     decided = named | missing | np.array([source == "facts" for _, _, source in rows])
     w, b = fit(x[~decided], y[~decided])
-    print("WEIGHTS = {" + ", ".join(f'"{k}": {v:.2f}' for k, v in zip(WEIGHTS, w)) + "}")
+    print("WEIGHTS = {" + ", ".join(f'"{k}": {v:.2f}' for k, v in zip(WEIGHTS, w, strict=True)) + "}")
     print(f"BIAS = {b:.2f}")
     order = np.random.default_rng(0).permutation(len(y))
     held = np.zeros(len(y))

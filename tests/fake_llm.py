@@ -1,10 +1,12 @@
 """Test doubles for the chat-model seam: a chat model (our own `ChatModel`) and a small
 OpenAI-compatible HTTP server for the real LangChain clients, both scripted. A script is text
-with {needle} marks, each replaced by the number of the prompt passage containing the needle: "It works {Collaboration works.}." -> "It works [2]."
+with {needle} marks, each replaced by the number of the prompt passage containing the needle:
+"It works {Collaboration works.}." -> "It works [2]."
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -55,10 +57,9 @@ class ScriptedOpenAIServer:
                 pass
 
             def do_POST(self) -> None:
-                try:
+                # the client may stop reading, as it does past its deadline or length cap
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self._respond()
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client stopped reading, as it does past its deadline or length cap
 
             def _respond(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))

@@ -70,7 +70,7 @@ def test_each_passage_is_quoted_in_one_section_and_its_sources_are_listed_under_
     assert sorted(n for numbers in cited for n in numbers) == list(range(1, len(briefing.sources) + 1))
     assert len({hit.passage.id for hit in briefing.sources}) == len(briefing.sources)
     markdown = briefing_markdown(briefing)
-    for part, numbers in zip(parts, cited):
+    for part, numbers in zip(parts, cited, strict=True):
         assert [c.number for c in part.citations] == numbers
         section = markdown.split(f"## {part.heading}\n", 1)[1].split("\n## ", 1)[0]
         for number in numbers:

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -190,7 +191,7 @@ def _themes_list_fits(page, width: int) -> None:
         assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
         assert options.nth(i).evaluate("e => e.scrollWidth <= e.clientWidth")  # not cut off
     centres = [box["y"] + box["height"] / 2 for box in boxes]
-    assert min(b - a for a, b in zip(centres, centres[1:])) >= 24  # WCAG 2.5.8: targets 24 px apart
+    assert min(b - a for a, b in pairwise(centres)) >= 24  # WCAG 2.5.8: targets 24 px apart
     options.nth(1).click()  # a tap shows the passages behind that case study and theme
     chosen = options.nth(1).inner_text().strip()
     page.get_by_text(f"× {chosen}: the passages behind this").wait_for(timeout=30_000)

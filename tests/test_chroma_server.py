@@ -32,7 +32,8 @@ def chroma_server(tmp_path: Path):
     port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
     log = (tmp_path / "chroma.log").open("w")
-    process = subprocess.Popen([str(chroma), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "server-data")],
+    process = subprocess.Popen([str(chroma), "run", "--host", "127.0.0.1", "--port", str(port),
+                                "--path", str(tmp_path / "server-data")],
                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     wait_until_up(f"{url}/api/v2/heartbeat", process, tmp_path / "chroma.log")

@@ -105,14 +105,16 @@ def test_headed_markdown_is_split_by_headings_and_titled_from_its_first_heading(
                     "## Learning\n\n1. Share space early.\n2. Agree who pays.\n", encoding="utf-8")
     passages = parse(read_file(path, "our-report.md"))
     assert {p.case_study for p in passages} == {"Our food bank partnership"}
-    assert [(p.section, p.lesson) for p in passages] == [("overview", None), ("Challenges", None), ("Learning", 1), ("Learning", 2)]
+    assert [(p.section, p.lesson) for p in passages] == [("overview", None), ("Challenges", None),
+                                                         ("Learning", 1), ("Learning", 2)]
 
 
 def test_seed_layout_txt_gets_the_same_structure(tmp_path: Path):
     path = tmp_path / "new-case.txt"
     path.write_text("Sharing a building to run a community hub (Big Charity and Small Group)\n\n"
                     "'It changed how we work.' - Small Group\n\nBig Charity owns a building.\n\nChallenges\n\n"
-                    "Costs were unclear.\n\nEnablers\n\nTrust.\n\nLearning\n\n  1. Talk early.\n  2. Share costs.\n  3. Be patient.\n",
+                    "Costs were unclear.\n\nEnablers\n\nTrust.\n\nLearning\n\n"
+                    "  1. Talk early.\n  2. Share costs.\n  3. Be patient.\n",
                     encoding="utf-8")
     passages = parse(read_file(path, "new-case.txt"))
     assert passages[0].organisations == ("Big Charity", "Small Group")

@@ -34,7 +34,10 @@ def test_onnx_gives_sentence_transformers_vectors_on_the_corpus_and_the_public_q
     reference = SentenceTransformersEncoder(folder).encode(texts)
     assert onnx.shape == reference.shape == (len(texts), 384)
     assert np.abs(onnx - reference).max() <= export.PARITY_TOLERANCE
-    nearest = lambda vectors: np.argsort(-(vectors[len(passages):] @ vectors[: len(passages)].T), axis=1)[:, :5]
+
+    def nearest(vectors: np.ndarray) -> np.ndarray:
+        return np.argsort(-(vectors[len(passages):] @ vectors[: len(passages)].T), axis=1)[:, :5]
+
     assert (nearest(onnx) == nearest(reference)).all()  # the same top 5 passages for every public question
 
 

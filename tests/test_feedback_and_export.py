@@ -79,7 +79,8 @@ def test_transcript_resolves_every_citation(real_answerer):
         cited = {int(n) for n in re.findall(r"\[(\d+)\]", section)}
         listed = re.findall(r"^(\d+)\. (.+): (overview|Challenges|Enablers|Learning)", section, re.MULTILINE)
         assert cited == {int(n) for n, _, _ in listed}
-    assert "Delivering mental health services with a large network of smaller organisations (Touchstone and Live Well Leeds): Learning, lesson 1" in markdown
+    assert ("Delivering mental health services with a large network of smaller organisations "
+            "(Touchstone and Live Well Leeds): Learning, lesson 1") in markdown
 
 
 def test_feedback_csv_cannot_run_formulas_in_a_spreadsheet(tmp_path: Path, real_answerer):

@@ -96,7 +96,8 @@ def test_streaming_yields_only_verified_sentences(real_answerer, real_settings):
 def test_follow_ups_are_condensed_by_the_model_for_retrieval(real_answerer, real_settings):
     model = ScriptedChatModel(scripts=["What did the Touchstone partnership learn?", GOOD])
     answer = _with_model(real_answerer, real_settings, model).ask(
-        "And what did that one learn?", history=[{"role": "user", "content": "Which partnership had a Delivery Network Manager?"}])
+        "And what did that one learn?",
+        history=[{"role": "user", "content": "Which partnership had a Delivery Network Manager?"}])
     assert "Which partnership had a Delivery Network Manager?" in model.prompts[0]
     assert all("Touchstone" in h.passage.case_study for h in answer.sources)
 
