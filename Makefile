@@ -33,7 +33,7 @@ test: setup browser axe nginx
 	$(PY) -m pytest
 
 test-fast: setup
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -n 2 -m "not slow and not model"
 
 ingest: setup
 	$(PY) -m assistant ingest

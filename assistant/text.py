@@ -22,6 +22,7 @@ STOPWORDS = frozenset(
 )
 # a word, its apostrophe suffix ("SIFA's", "don't") and hyphenated parts ("co-production")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:[-‐][^\W_]+)*", re.UNICODE)
+_HYPHEN = re.compile(r"[-‐]")
 _CLITIC = re.compile(r"'(s|d|m|re|ve|ll)$")  # "SIFA's" -> "sifa", "we're" -> "we"
 _NEGATION = re.compile(r"^(\w+)n't$")  # "don't" -> "do", "can't" -> "can"
 _NEGATED = {"ca": "can", "wo": "will", "sha": "shall"}
@@ -58,7 +59,7 @@ def _words(text: str) -> list[str]:
     found = []
     for word in _WORD.findall(text):
         word = _CLITIC.sub("", _NEGATION.sub(lambda m: _NEGATED.get(m.group(1), m.group(1)), straight_quotes(word.lower())))
-        parts = re.split(r"[-‐]", word)
+        parts = _HYPHEN.split(word)
         found += ["".join(parts)] + [p for p in parts if len(p) > 2] if len(parts) > 1 else [word]
     return found
 

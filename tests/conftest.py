@@ -88,6 +88,29 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path | None = None, 
     pytest.fail(f"{url} did not answer within {seconds:.0f} s")
 
 
+REAL_MODEL_FIXTURES = {"real_settings", "real_answerer", "real_embedder"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test on the real model is marked `model`, so the fast suite (-m "not slow and not model")
+    is the one with no model, browser or server."""
+    for item in items:
+        if REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+
+
+@pytest.fixture(autouse=True)
+def _real_model_only_when_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test not marked `model` that loads the real model fails, so the fast suite stays fast."""
+    if request.node.get_closest_marker("model") is None:
+        from assistant import embed
+
+        def refuse(*args: object) -> None:
+            raise AssertionError("this test loads the real embedding model: use a real_* fixture or mark it `model`")
+
+        monkeypatch.setattr(embed, "load_encoder", refuse)
+
+
 @pytest.fixture
 def fake_embedder() -> FakeEmbeddings:
     return FakeEmbeddings()
@@ -110,6 +133,14 @@ def settings(tmp_path: Path, corpus: Path) -> Settings:
 def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The real corpus and packaged model, with an index of the test session's own."""
     return Settings(index_dir=tmp_path_factory.mktemp("real-index"))
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """The packaged model, as the app embeds with it."""
+    from assistant.embed import PackagedEmbeddings
+
+    return PackagedEmbeddings.for_settings(Settings())
 
 
 @pytest.fixture(scope="session")

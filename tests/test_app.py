@@ -123,6 +123,7 @@ def test_markup_in_a_question_is_shown_as_text(app):
     assert shown.startswith("\\<img") and not app.exception
 
 
+@pytest.mark.model
 def test_the_first_run_builds_the_index_and_says_so(monkeypatch, tmp_path):
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "new-index"))
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()

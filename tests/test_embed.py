@@ -23,6 +23,7 @@ from assistant.settings import DEFAULT_MODEL, Settings
 from conftest import ROOT
 
 
+@pytest.mark.model
 def test_onnx_gives_sentence_transformers_vectors_on_the_corpus_and_the_public_questions():
     """The parity test: the one place outside export.py that runs the model on torch."""
     folder = model_path(DEFAULT_MODEL)
@@ -41,6 +42,7 @@ def test_onnx_gives_sentence_transformers_vectors_on_the_corpus_and_the_public_q
     assert (nearest(onnx) == nearest(reference)).all()  # the same top 5 passages for every public question
 
 
+@pytest.mark.model
 def test_a_graph_that_fails_the_check_is_never_cached(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(export, "PARITY_TOLERANCE", -1.0)  # no graph can pass: the failure path, for real
     with pytest.raises(AssistantError, match="differs from sentence-transformers.*ASSISTANT_ENCODER=sentence-transformers"):
@@ -77,6 +79,7 @@ def test_nothing_on_the_answering_path_imports_torch_or_langchain(real_answerer,
     assert result["heavy"] == []
 
 
+@pytest.mark.model
 def test_a_damaged_cached_graph_is_made_again(tmp_path: Path):
     from assistant.embed import load_encoder
 
@@ -89,6 +92,7 @@ def test_a_damaged_cached_graph_is_made_again(tmp_path: Path):
     assert encoder.encode(["trust"]).shape == (1, 384)
 
 
+@pytest.mark.model
 def test_a_cache_folder_it_cannot_write_is_one_clear_message(tmp_path: Path):
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")

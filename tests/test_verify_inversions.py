@@ -12,11 +12,9 @@ from collections import Counter
 
 import pytest
 
-from assistant.embed import PackagedEmbeddings
 from assistant.parse import parse, sentences_of
 from assistant.read import read_corpus
 from assistant.records import Passage
-from assistant.settings import Settings
 from assistant.text import split_sentences
 from assistant.verify import Verifier
 from conftest import DATA, ROOT
@@ -96,9 +94,9 @@ LEAST_CAUGHT = {"negation": 0.92, "antonym": 0.92, "number_swap": 0.9, "name_swa
 
 
 @pytest.mark.calibration
-def test_the_verifier_keeps_paraphrases_and_catches_each_kind_of_inversion_in_the_pairs():
+def test_the_verifier_keeps_paraphrases_and_catches_each_kind_of_inversion_in_the_pairs(real_embedder):
     passages = [p for d in read_corpus(ROOT / "corpus")[0] for p in parse(d)]
-    embed = PackagedEmbeddings.for_settings(Settings()).embed_documents
+    embed = real_embedder.embed_documents
     right, total, missed = Counter(), Counter(), []
     for line in (DATA / "support_pairs.jsonl").read_text().splitlines():
         pair = json.loads(line)
