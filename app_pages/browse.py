@@ -17,8 +17,7 @@ themes = ui.themes(settings, answerer)
 cases = themes.cases
 
 st.title("The case studies")
-st.caption("Stories of larger and smaller charities working together, told by the organisations themselves "
-           "(Rebalancing the Relationship, 2021).")
+st.caption(markdown_text(f"Larger and smaller charities working together: {answerer.retriever.catalogue.description()}."))
 names = [c.short_title for c in cases]
 chosen = st.selectbox("Case study", names, key="browse_case", persist_state="session")  # in the main area: also on a phone
 # tracked, so a choice made inside a tab (a theme, a case study) reruns the page without leaving the tab

@@ -39,8 +39,8 @@ with st.sidebar:
         turns = ui.conversation(new=True)
 
 st.title("Lessons from charity partnerships")
-st.caption("Answers in the case studies' own words, every point cited, and a plain “not covered” when they "
-           "don't say. Eight case studies of larger and smaller charities working together, England, 2021.")
+st.caption(markdown_text("Answers in the case studies' own words, every point cited, and a plain “not covered” when "
+                        f"they don't say. From {answerer.retriever.catalogue.description()}."))
 
 
 def history(earlier: list[dict]) -> list[dict]:
@@ -164,4 +164,5 @@ if conversing:
 if turns:
     with st.sidebar:
         st.download_button("Download conversation (Markdown)", file_name="conversation.md", mime="text/markdown",
-                           data=transcript_markdown([(t["question"], t["answer"]) for t in turns]))
+                           data=transcript_markdown([(t["question"], t["answer"]) for t in turns],
+                                                    answerer.retriever.catalogue.description()))

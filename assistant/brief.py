@@ -23,9 +23,7 @@ from .refuse import declined_text
 from .text import markdown_text, printable, split_sentences
 from .themes import Theme, ThemeMap
 
-SCOPE = ("These are eight case studies from England, published in 2021 and told by the organisations "
-         "themselves. They describe what happened and what the partners learned; they are not independent "
-         "evaluations, and they give few figures on costs or outcomes.")
+SCOPE = "This briefing quotes only the assistant's {}: what they do not say, it does not say either."
 TOPIC_THEME_MIN = 0.35  # cosine similarity of topic and theme description for the theme to apply
 WEAK_COVERAGE = 0.45  # a theme whose best case study scores below this is covered weakly
 SECTION_WORDS = 110
@@ -96,9 +94,10 @@ def _body(composed_text: str) -> str:
 
 def build_briefing(answerer: Answerer, topic: str, themes: ThemeMap) -> Briefing:
     retriever, settings = answerer.retriever, answerer.settings
+    scope = SCOPE.format(retriever.catalogue.description())
     hits, coverage, _ = answerer.scope(topic, topic, None, None)
     if not hits or not coverage.covered:
-        return Briefing(topic, False, summary=declined_text(coverage, hits, board=True), gaps=[SCOPE])
+        return Briefing(topic, False, summary=declined_text(coverage, hits, board=True), gaps=[scope])
 
     sources = _Sources()
     briefing = Briefing(topic, True)
@@ -130,7 +129,7 @@ def build_briefing(answerer: Answerer, topic: str, themes: ThemeMap) -> Briefing
     silent = sorted({c.short_title for c in themes.cases} - {h.passage.short_title for h in sources.hits})
     if silent:
         briefing.gaps.append("Case studies that say nothing quoted here about this topic: " + ", ".join(silent) + ".")
-    briefing.gaps.append(SCOPE)
+    briefing.gaps.append(scope)
     briefing.sources, briefing.quoted = sources.hits, sources.quoted
     return briefing
 

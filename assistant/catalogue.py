@@ -32,7 +32,7 @@ class CaseStudy:
     aliases: tuple[str, ...]  # phrases that name it: organisations, acronyms it defines
     names: tuple[str, ...]  # single words of its names that no other case study uses
     source: str
-    passages: int
+    published: str  # e.g. "2021-02"; "" if its file doesn't say
 
 
 def _words(text: str) -> list[str]:
@@ -65,6 +65,18 @@ class Catalogue:
                     self._by_alias.setdefault((name.lower(),), set()).add(case.title)
         self._longest = max((len(key) for key in self._by_alias), default=0)
 
+    @property
+    def case_studies(self) -> list[CaseStudy]:
+        """The case studies proper, in corpus order: not a preface."""
+        return sorted((c for c in self.cases if c.organisations), key=lambda c: c.source)
+
+    def description(self) -> str:
+        """What the corpus holds, in its own terms: "8 case studies, published in 2021"."""
+        cases = self.case_studies
+        years = sorted({c.published[:4] for c in cases if c.published[:4].isdigit()})
+        when = f", published in {years[0]}" if len(years) == 1 else f", published {years[0]}–{years[-1]}" if years else ""
+        return f"{len(cases)} case stud{'y' if len(cases) == 1 else 'ies'}{when}"
+
     def get(self, title: str) -> CaseStudy | None:
         return self._by_title.get(title)
 
@@ -94,7 +106,7 @@ class Catalogue:
             names = sorted(w for w in words if w.lower() not in STOPWORDS and len(w) > 2
                            and owners.get(w.lower(), set()) <= {title})
             cases.append(CaseStudy(title, first.short_title, first.organisations, tuple(sorted(aliases)),
-                                   tuple(names), first.source, len(group)))
+                                   tuple(names), first.source, first.published))
         return cls(cases)
 
     def named_in(self, text: str) -> list[str]:

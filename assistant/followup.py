@@ -73,7 +73,7 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
         if 0 <= index < len(previous):
             return [Resolved(f"{question} {last_user}", [previous[index]])]
     if _OTHERS.search(question) and previous:
-        others = [case.title for case in catalogue.cases if case.organisations and case.title not in previous]
+        others = [case.title for case in catalogue.case_studies if case.title not in previous]
         return [Resolved(f"{question} {last_user}", others)]
     if number:
         cited = next((t.get("sources") for t in reversed(history) if t.get("sources")), None)

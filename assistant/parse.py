@@ -18,7 +18,7 @@ from .text import split_sentences
 
 # Bump when what a passage is, or what is stored with it (its sentences' vectors), changes: it is
 # part of every passage id, so the next ingest re-embeds everything and no stale record survives.
-PARSER_VERSION = "4"
+PARSER_VERSION = "5"
 SECTIONS = ("Challenges", "Enablers", "Learning")
 MAX_PASSAGE_CHARS = 1200  # longer paragraphs are cut at sentence ends, so each cites cleanly
 
@@ -214,6 +214,8 @@ def _passage(document: Document, case: _Case, section: str, kind: str, text: str
              lesson: int | None, attribution: str | None, position: int) -> Passage:
     draft = Passage(id="", case_study=case.title, organisations=case.organisations, section=section,
                     lesson=lesson, kind=kind, text=text, source=document.path, position=position,
-                    content_hash="", attribution=attribution)
-    content_hash = hashlib.sha256(f"{PARSER_VERSION}\n{draft.indexed_text}".encode("utf-8")).hexdigest()[:16]
+                    content_hash="", attribution=attribution, published=document.published)
+    # the date too: a corrected date reaches the index like a corrected sentence
+    hashed = f"{PARSER_VERSION}\n{document.published}\n{draft.indexed_text}"
+    content_hash = hashlib.sha256(hashed.encode("utf-8")).hexdigest()[:16]
     return Passage(**{**draft.__dict__, "id": f"{document.path}#{position}:{content_hash}", "content_hash": content_hash})

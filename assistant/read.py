@@ -211,7 +211,6 @@ def _read_markdown(data: bytes, relative: str) -> Document:
         title=str(meta.get("title") or _first_heading(text) or _title_from_name(relative)),
         organisations=tuple(str(o).strip() for o in organisations if str(o).strip()),
         text=text,
-        source=str(meta.get("source") or ""),
         published=str(meta.get("published") or ""),
         layout="markdown",
         kind=str(meta.get("kind") or ""),

@@ -20,8 +20,7 @@ class Document:
     title: str
     organisations: tuple[str, ...]
     text: str
-    source: str = ""  # where the text was published, if known
-    published: str = ""
+    published: str = ""  # front matter's `published`, e.g. "2021-02"
     layout: str = "markdown"  # "markdown" (headings) or "plain" (seed-style lines)
     kind: str = ""  # front matter's `kind`; "preface" marks text about the collection, not a case study
 
@@ -41,6 +40,7 @@ class Passage:
     position: int  # order within the file
     content_hash: str
     attribution: str | None = None  # who said a quote, e.g. "SIFA"
+    published: str = ""  # its document's `published`, e.g. "2021-02"
 
     @property
     def label(self) -> str:

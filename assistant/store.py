@@ -380,6 +380,7 @@ def _metadata(passage: Passage, sentence_vectors: list[list[float]]) -> dict[str
         "position": passage.position,
         "content_hash": passage.content_hash,
         "attribution": passage.attribution or "",
+        "published": passage.published,
     }
 
 
@@ -397,4 +398,5 @@ def _passage(passage_id: str, text: str, meta: dict) -> Passage:
         position=int(meta["position"]),
         content_hash=str(meta["content_hash"]),
         attribution=str(meta.get("attribution") or "") or None,
+        published=str(meta.get("published") or ""),
     )

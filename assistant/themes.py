@@ -59,7 +59,7 @@ class ThemeMap:
 
 def theme_map(retriever: Retriever, themes: list[Theme]) -> ThemeMap:
     """Every theme against every case study with organisations (a preface is not a case study)."""
-    cases = sorted((c for c in retriever.catalogue.cases if c.organisations), key=lambda c: c.source)
+    cases = retriever.catalogue.case_studies
     scores, cells = [], {}
     for theme in themes:
         row = []

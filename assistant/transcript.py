@@ -10,11 +10,12 @@ from .records import Answer
 from .text import markdown_text
 
 
-def transcript_markdown(turns: Sequence[tuple[str, Answer]], today: date | None = None) -> str:
-    """(question, answer) pairs in order -> Markdown."""
+def transcript_markdown(turns: Sequence[tuple[str, Answer]], corpus: str, today: date | None = None) -> str:
+    """(question, answer) pairs in order -> Markdown. `corpus`: what the answers quote from, as
+    `Catalogue.description` says it ("8 case studies, published in 2021")."""
     lines = ["# Conversation with the case-study lessons assistant", "",
-             f"*{(today or date.today()).isoformat()}. Answers quote the case studies of Rebalancing the "
-             "Relationship (NCVO, ACEVO, Lloyds Bank Foundation, 2021); [n] refers to the sources under each answer.*", ""]
+             f"*{(today or date.today()).isoformat()}. Answers quote {markdown_text(corpus)}; [n] refers to the "
+             "sources under each answer.*", ""]
     for number, (question, answer) in enumerate(turns, 1):
         lines += [f"## {number}. {markdown_text(question)}", "", answer.text, ""]
         if answer.sources:

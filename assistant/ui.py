@@ -163,7 +163,7 @@ def within_rate(per_minute: int, what: str) -> bool:
 
 def _case_names(answerer: Answerer) -> dict[str, str]:
     """Short title -> title of every case study (not the report's preface)."""
-    return {c.short_title: c.title for c in answerer.retriever.catalogue.cases if c.organisations}
+    return {c.short_title: c.title for c in answerer.retriever.catalogue.case_studies}
 
 
 def chosen_filters(answerer: Answerer) -> Filters:

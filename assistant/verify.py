@@ -55,7 +55,6 @@ class Claim:
     text: str  # the sentence without its citation marks
     citations: tuple[int, ...]
     problem: str = ""  # why it is not supported; empty if it is
-    support: float = 0.0
 
     @property
     def supported(self) -> bool:
@@ -140,4 +139,4 @@ class Verifier:
         problem = _missing_facts(text, cited) or inversion(text, cited)
         if not problem and best < SUPPORT_THRESHOLD:
             problem = f"weak support ({best:.2f})"
-        return Claim(text, numbers, problem, round(best, 3))
+        return Claim(text, numbers, problem)

@@ -102,7 +102,7 @@ def test_a_briefing_has_board_questions_gaps_and_scope(briefing):
                     "Sources:"]:
         assert heading in markdown
     assert "What power do we hold in this partnership" in markdown  # from content/themes.yaml, not invented
-    assert "eight case studies from England, published in 2021" in markdown
+    assert "quotes only the assistant's 8 case studies, published in 2021" in markdown  # read from the corpus
 
 
 def test_an_uncovered_topic_gives_a_short_briefing_that_says_so(real_answerer, themes):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.catalogue import Catalogue
 from assistant.records import Passage
 
@@ -81,12 +83,12 @@ def test_several_case_studies_come_back_in_the_catalogue_s_order():
     assert CATALOGUE.named_in("How do POhWER and Touchstone compare?") == [TOUCHSTONE, POHWER]
 
 
-def test_each_case_study_is_listed_once_with_its_title_organisations_and_passage_count():
+def test_each_case_study_is_listed_once_with_its_title_and_organisations():
     assert [c.title for c in CATALOGUE.cases] == [TOUCHSTONE, CYN, P3, POHWER, PREFACE]
     touchstone = CATALOGUE.get(TOUCHSTONE)
     assert touchstone is not None
-    assert (touchstone.short_title, touchstone.organisations, touchstone.passages) == (
-        "Touchstone and Live Well Leeds", ("Touchstone", "Live Well Leeds"), 2)
+    assert touchstone.short_title == "Touchstone and Live Well Leeds"
+    assert touchstone.organisations == ("Touchstone", "Live Well Leeds")
     assert CATALOGUE.get("A case study that is not there") is None
 
 
@@ -108,3 +110,13 @@ def test_a_saved_catalogue_loads_for_its_own_corpus_only(tmp_path):
     assert Catalogue.load(tmp_path / "missing.json", "fingerprint-1") is None
     path.write_text('{"fingerprint": "fingerprint-1", "cases": [{"title": "half a record"}]}', encoding="utf-8")
     assert Catalogue.load(path, "fingerprint-1") is None
+
+
+def test_the_corpus_describes_itself_from_its_files():
+    """Counts and dates come from the case studies' own front matter, never from code: a preface is
+    not counted, and organisations adding their own case studies see them counted."""
+    dated = [replace(p, published="2021-02" if p.case_study != P3 else "2023-10") for p in PASSAGES]
+    assert Catalogue.build(dated).description() == "4 case studies, published 2021–2023"
+    assert Catalogue.build([p for p in dated if p.case_study != P3]).description() == "3 case studies, published in 2021"
+    assert CATALOGUE.description() == "4 case studies"  # files that give no date
+    assert [c.title for c in CATALOGUE.case_studies] == sorted([TOUCHSTONE, CYN, P3, POHWER], key=lambda t: t[:8])

@@ -72,7 +72,8 @@ def test_feedback_cli_exports_csv_and_questions(tmp_path: Path, real_answerer, r
 def test_transcript_resolves_every_citation(real_answerer):
     first = real_answerer.ask("What did Touchstone learn?")
     second = real_answerer.ask("How do we handle a power imbalance with a smaller partner?")
-    markdown = transcript_markdown([("What did Touchstone learn?", first), ("<b>Power</b>?", second)], today=date(2026, 1, 2))
+    markdown = transcript_markdown([("What did Touchstone learn?", first), ("<b>Power</b>?", second)],
+                                   "8 case studies, published in 2021", today=date(2026, 1, 2))
     assert markdown.startswith("# Conversation with the case-study lessons assistant")
     assert "## 1. What did Touchstone learn?" in markdown and "## 2. \\<b\\>Power\\</b\\>?" in markdown
     for section in markdown.split("\n## ")[1:]:
