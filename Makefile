@@ -29,8 +29,10 @@ nginx:
 run: setup
 	$(PY) -m assistant serve --host $(HOST) --port $(PORT)
 
+# the tests with no server or browser on both cores, then those (timed, and each starting its own) alone
 test: setup browser axe nginx
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 -m "not slow"
+	$(PY) -m pytest -m slow
 
 test-fast: setup
 	$(PY) -m pytest -n 2 -m "not slow and not model"
