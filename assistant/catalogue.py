@@ -33,6 +33,9 @@ class CaseStudy:
     names: tuple[str, ...]  # single words of its names that no other case study uses
     source: str
     published: str  # e.g. "2021-02"; "" if its file doesn't say
+    # its one-word aliases (as squashed) and names that are everyday English words, so named only as
+    # written ("Shelter", "WATCH"): judged once, at ingest, so opening an index needs no word lists
+    everyday: tuple[str, ...]  # no default: a catalogue saved without it is built again
 
 
 def _words(text: str) -> list[str]:
@@ -54,12 +57,12 @@ class Catalogue:
         for case in cases:
             for alias in case.aliases:
                 words = _words(alias)
-                if len(words) == 1 and is_everyday_word(words[0]):
+                if len(words) == 1 and words[0] in case.everyday:
                     self._by_name.setdefault(alias, set()).add(case.title)
                 elif len(alias) > 1:
                     self._by_alias.setdefault(tuple(words), set()).add(case.title)
             for name in case.names:
-                if is_everyday_word(name):
+                if name in case.everyday:
                     self._by_name.setdefault(name, set()).add(case.title)
                 else:  # "pohwer", "sifa", "vawg": no English word, so a name however it is typed
                     self._by_alias.setdefault((name.lower(),), set()).add(case.title)
@@ -105,8 +108,10 @@ class Catalogue:
             words = {w for alias in aliases for w in _TOKEN.findall(alias)}
             names = sorted(w for w in words if w.lower() not in STOPWORDS and len(w) > 2
                            and owners.get(w.lower(), set()) <= {title})
+            words_of_aliases = [w[0] for w in map(_words, aliases) if len(w) == 1]
+            everyday = tuple(sorted({w for w in words_of_aliases + names if is_everyday_word(w)}))
             cases.append(CaseStudy(title, first.short_title, first.organisations, tuple(sorted(aliases)),
-                                   tuple(names), first.source, first.published))
+                                   tuple(names), first.source, first.published, everyday))
         return cls(cases)
 
     def named_in(self, text: str) -> list[str]:
