@@ -27,6 +27,7 @@ SCOPE = "This briefing quotes only the assistant's {}: what they do not say, it 
 TOPIC_THEME_MIN = 0.35  # cosine similarity of topic and theme description for the theme to apply
 WEAK_COVERAGE = 0.45  # a theme whose best case study scores below this is covered weakly
 SECTION_WORDS = 110
+LESSON_MARGIN = 0.2  # a lesson whose similarity trails the best lesson's by more is not one the topic asks for
 
 
 @dataclass
@@ -110,7 +111,7 @@ def build_briefing(answerer: Answerer, topic: str, themes: ThemeMap) -> Briefing
     lessons = search("Learning", settings.top_k)
     best = max((h.similarity for h in lessons), default=0.0)
     for hit in lessons:
-        if hit.similarity >= best - 0.2:
+        if hit.similarity >= best - LESSON_MARGIN:
             p = hit.passage
             briefing.lessons.append(f"**{markdown_text(p.short_title)}, lesson {p.lesson}**: "
                                     f"{markdown_text(p.text)} [{sources.number(hit, (p.text,))}]")

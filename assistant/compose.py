@@ -107,6 +107,58 @@ def _repeats(text: str, said: set[str]) -> bool:
     return bool(said and own) and len(own & said) >= ALREADY_SAID_SHARE * len(own)
 
 
+class _Picked:
+    """The units chosen so far and the words they cost; the answer grows one point at a time."""
+
+    def __init__(self, units: list[_Unit], answer_words: int):
+        self.by_place = {(u.hit_index, u.order): u for u in units}
+        self.answer_words = answer_words
+        self.chosen: list[_Unit] = []
+        self.taken: set[tuple[int, int]] = set()
+        self.words = 0
+
+    @property
+    def points(self) -> int:
+        return len({c.group for c in self.chosen})
+
+    def worth(self, unit: _Unit) -> float:
+        """Relevance, less for each sentence already taken from its passage, more if it follows a
+        chosen one (the sentence after a problem often says how it was solved)."""
+        from_passage = sum(1 for c in self.chosen if c.hit_index == unit.hit_index)
+        follows = (unit.hit_index, unit.order - 1) in self.taken
+        return unit.relevance - SOURCE_DECAY * from_passage + CONTINUATION_BONUS * follows
+
+    def take(self, unit: _Unit) -> None:
+        """The unit and what it leans on, as one point, if the words allow (the first always fits)."""
+        if (unit.hit_index, unit.order) in self.taken:
+            return
+        group = [self.by_place[(unit.hit_index, o)] for o in unit.needs if (unit.hit_index, o) not in self.taken]
+        group.append(unit)
+        cost = sum(len(u.text.split()) for u in group)
+        if self.chosen and self.words + cost > self.answer_words:
+            return
+        points = self.points
+        for member in group:
+            member.group = points
+            self.taken.add((member.hit_index, member.order))
+        self.chosen.extend(group)
+        self.words += cost
+
+
+def _leads(question: str, hits: list[Hit], ranked: list[_Unit]) -> list[_Unit]:
+    """The best sentence of each case study that speaks to the question: one whose best sentence
+    comes close to the best of all. After the best sentence's, the case studies in the order
+    retrieval ranked them: it weighs whole passages by meaning and words together, which one
+    sentence's relevance does not."""
+    best = ranked[0].relevance
+    case_best: dict[str, _Unit] = {}
+    for unit in ranked:
+        case_best.setdefault(hits[unit.hit_index].passage.case_study, unit)
+    margin = LIST_CASE_MARGIN if asks_which_cases(question) else CASE_MARGIN
+    leads = [u for u in case_best.values() if u.relevance >= best - margin]
+    return leads[:1] + sorted(leads[1:], key=lambda u: u.hit_index)
+
+
 def choose(question: str, hits: list[Hit], answer_words: int, names: frozenset[str] = frozenset(),
            already_said: str = "") -> list[_Unit]:
     """The units an answer quotes, most relevant first, each followed by what it leans on."""
@@ -116,57 +168,22 @@ def choose(question: str, hits: list[Hit], answer_words: int, names: frozenset[s
     _score(question, hits, units, names)
     said = set(terms(already_said))
     fresh = [u for u in units if not _repeats(u.text, said)] or units  # a follow-up hears something new
-    by_place = {(u.hit_index, u.order): u for u in units}
     ranked = sorted(fresh, key=lambda u: -u.relevance)
-    best = ranked[0].relevance
-    case_of = [h.passage.case_study for h in hits]
-    # a case study speaks to the question if its best sentence comes close to the best of all
-    case_best: dict[str, _Unit] = {}
-    for unit in ranked:
-        case_best.setdefault(case_of[unit.hit_index], unit)
-    margin = LIST_CASE_MARGIN if asks_which_cases(question) else CASE_MARGIN
-    leads = [u for u in case_best.values() if u.relevance >= best - margin]
-    # after the best sentence's, the case studies in the order retrieval ranked them: it weighs whole
-    # passages by meaning and words together, which one sentence's relevance does not
-    leads = leads[:1] + sorted(leads[1:], key=lambda u: u.hit_index)
-    cases = {case_of[u.hit_index] for u in leads}
-    rest = [u for u in ranked if case_of[u.hit_index] in cases and u not in leads]
+    leads = _leads(question, hits, ranked)
+    cases = {hits[u.hit_index].passage.case_study for u in leads}
+    rest = [u for u in ranked if hits[u.hit_index].passage.case_study in cases and u not in leads]
 
-    chosen: list[_Unit] = []
-    taken: set[tuple[int, int]] = set()
-    words = 0
-
-    def worth(unit: _Unit) -> float:
-        """Relevance, less for each sentence already taken from its passage, more if it follows a
-        chosen one (the sentence after a problem often says how it was solved)."""
-        from_passage = sum(1 for c in chosen if c.hit_index == unit.hit_index)
-        follows = (unit.hit_index, unit.order - 1) in taken
-        return unit.relevance - SOURCE_DECAY * from_passage + CONTINUATION_BONUS * follows
-
-    def take(unit: _Unit) -> None:
-        nonlocal words
-        if (unit.hit_index, unit.order) in taken:
-            return
-        group = [by_place[(unit.hit_index, o)] for o in unit.needs if (unit.hit_index, o) not in taken] + [unit]
-        cost = sum(len(u.text.split()) for u in group)
-        if chosen and words + cost > answer_words:
-            return
-        points = len({c.group for c in chosen})
-        for member in group:
-            member.group = points
-            taken.add((member.hit_index, member.order))
-        chosen.extend(group)
-        words += cost
-
+    picked = _Picked(units, answer_words)
     for unit in leads:  # each case study that speaks to the question, by its best sentence
-        take(unit)
-    while rest and len({c.group for c in chosen}) < MAX_POINTS:
-        unit = max(rest, key=worth)
-        if worth(unit) < best - RELEVANCE_MARGIN and len({c.group for c in chosen}) >= MIN_POINTS:
+        picked.take(unit)
+    best = ranked[0].relevance
+    while rest and picked.points < MAX_POINTS:
+        unit = max(rest, key=picked.worth)
+        if picked.worth(unit) < best - RELEVANCE_MARGIN and picked.points >= MIN_POINTS:
             break
         rest.remove(unit)
-        take(unit)
-    return chosen
+        picked.take(unit)
+    return picked.chosen
 
 
 def _render(units: list[_Unit], hit: Hit, number: int) -> str:

@@ -49,6 +49,7 @@ DECLINE = "the case studies do not cover this"
 TOKENS_PER_WORD = 2
 CITATION_TOKENS = 9  # " [2, 5, 7]" after a sentence is 9 tokens (" [1]" is 3)
 SHORT_SENTENCE_WORDS = 10  # a tenth of the corpus's sentences are shorter
+CONDENSE_TURNS = 6  # the turns a follow-up is rewritten from: the last three questions and answers
 
 _log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ def answer_messages(question: str, hits: Sequence[Hit], words: int) -> list[Mess
 
 
 def condense_messages(question: str, history: Sequence[Mapping[str, Any]]) -> list[Message]:
-    conversation = "\n".join(f"{t.get('role')}: {t.get('content')}" for t in history[-6:])
+    conversation = "\n".join(f"{t.get('role')}: {t.get('content')}" for t in history[-CONDENSE_TURNS:])
     return [Message("user", CONDENSE_PROMPT.format(conversation=conversation, question=question))]
 
 

@@ -112,10 +112,7 @@ class Retriever:
         # the question outranks one that is vaguely about it throughout
         by_sentence = sorted(hits, key=lambda i: (-max(hits[i].sentence_similarities, default=hits[i].similarity), i))
         rankings = ([h.passage.id for h in dense], [i for i, _ in keyword], by_sentence)
-        fused: dict[str, float] = {}
-        for ranking in rankings:
-            for rank, passage_id in enumerate(ranking):
-                fused[passage_id] = fused.get(passage_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        fused = _fuse(rankings)
 
         boosted = set(intended_sections(query))
         best_possible = len(rankings) / (RRF_K + 1) * (SECTION_BOOST if boosted else 1.0)
@@ -137,6 +134,15 @@ class Retriever:
             if len(kept) >= wanted or len(found) < n or n >= MAX_NEAREST:
                 return kept[:wanted]
             n *= 4
+
+
+def _fuse(rankings: tuple[list[str], ...]) -> dict[str, float]:
+    """Reciprocal rank fusion: each list gives a passage 1 / (RRF_K + its rank), summed over lists."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, passage_id in enumerate(ranking):
+            fused[passage_id] = fused.get(passage_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    return fused
 
 
 def _diversify(ranked: list[Hit], k: int) -> list[Hit]:

@@ -31,6 +31,7 @@ from .settings import Settings
 
 WRITE_BATCH = 1000
 SETTLE_WAIT_S = 60.0
+SETTLE_POLL_S = 0.2  # how often a reader waiting for an ingest to settle looks again
 _ORGANISATION_SEPARATOR = " ; "
 NO_FILTERS = Filters()  # every passage
 _log = logging.getLogger(__name__)
@@ -204,7 +205,7 @@ class Store:
         state = self.state()
         deadline = time.monotonic() + wait_s
         while not state.settled and time.monotonic() < deadline:
-            time.sleep(0.2)
+            time.sleep(SETTLE_POLL_S)
             state = self.state()
         return state
 

@@ -133,7 +133,7 @@ def test_brief_cli_writes_word_and_markdown(real_settings, tmp_path: Path):
     env = {**os.environ, "ASSISTANT_INDEX_DIR": str(real_settings.index_dir)}
     for name in ("briefing.docx", "briefing.md"):
         result = subprocess.run([sys.executable, "-m", "assistant", "brief", TOPIC, "--out", str(tmp_path / name)],
-                                cwd=ROOT, env=env, capture_output=True, text=True)
+                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
     assert docx.Document(str(tmp_path / "briefing.docx")).paragraphs[0].text == f"Board briefing: {TOPIC}"
     assert (tmp_path / "briefing.md").read_text().startswith(f"# Board briefing: {TOPIC}")

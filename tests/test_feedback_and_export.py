@@ -59,13 +59,14 @@ def test_feedback_cli_exports_csv_and_questions(tmp_path: Path, real_answerer, r
     env = {**os.environ, "ASSISTANT_INDEX_DIR": str(real_settings.index_dir), "ASSISTANT_FEEDBACK_DB": str(db)}
     out_csv, out_questions = tmp_path / "ratings.csv", tmp_path / "wrong.jsonl"
     result = subprocess.run([sys.executable, "-m", "assistant", "feedback", "--csv", str(out_csv),
-                             "--as-questions", str(out_questions)], cwd=ROOT, env=env, capture_output=True, text=True)
+                             "--as-questions", str(out_questions)], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=300)
     assert result.returncode == 0, result.stderr
     assert out_csv.read_text().splitlines()[0].startswith("id,created_at,rating,question")
     [question] = load_questions(out_questions)
     assert question["gold_cases"] == ["Somerset Mental Health Alliance"]
     evaluated = subprocess.run([sys.executable, "-m", "assistant", "eval", "--questions", str(out_questions)],
-                               cwd=ROOT, env=env, capture_output=True, text=True)
+                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert evaluated.returncode == 0 and "hit@5" in evaluated.stdout
 
 

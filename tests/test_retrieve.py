@@ -6,8 +6,8 @@ import pytest
 
 from assistant.asks import intended_sections
 from assistant.ingest import ingest
-from assistant.records import Filters, Hit
-from assistant.retrieve import Retriever
+from assistant.records import Filters, Hit, Passage
+from assistant.retrieve import DIVERSITY_DECAY, RRF_K, Retriever, _diversify, _fuse
 
 
 @pytest.fixture
@@ -94,3 +94,25 @@ def test_a_name_that_is_an_everyday_word_names_a_case_study_only_as_written(retr
 def test_names_that_are_no_english_word_are_found_in_any_case(retriever, question, expected):
     named = retriever.catalogue.named_in(question)
     assert [retriever.catalogue.get(t).short_title for t in named] == [expected]
+
+
+def _hit(case: str, n: int, score: float) -> Hit:
+    passage = Passage(id=f"{case}#{n}", case_study=case, organisations=(case,), section="overview", lesson=None,
+                      kind="paragraph", text=f"{case} {n}", source=f"{case}.md", position=n, content_hash=f"{case}{n}")
+    return Hit(passage, score)
+
+
+def test_fusion_rewards_agreement_between_rankings():
+    """A passage second in all three lists beats one first in a single list: agreement counts most."""
+    fused = _fuse((["a", "b"], ["c", "b"], ["d", "b"]))
+    assert fused["b"] == pytest.approx(3 / (RRF_K + 2)) and fused["b"] > fused["a"] == fused["c"] == fused["d"]
+    assert _fuse(([], [])) == {}
+
+
+def test_diversity_lets_a_second_case_study_in_before_a_third_passage_of_the_first():
+    ranked = [_hit("A", 1, 1.0), _hit("A", 2, 0.9), _hit("A", 3, 0.85), _hit("B", 1, 0.5), _hit("C", 1, 0.3)]
+    chosen = _diversify(ranked, 3)
+    # A2 keeps its place (0.9 * DECAY = 0.54 > 0.5), A3 (0.85 * DECAY ** 2 = 0.31) yields to B1 (0.5)
+    assert [h.passage.id for h in chosen] == ["A#1", "A#2", "B#1"]
+    assert 0.9 * DIVERSITY_DECAY > 0.5 > 0.85 * DIVERSITY_DECAY**2
+    assert [h.passage.id for h in _diversify(ranked, 10)] == ["A#1", "A#2", "B#1", "A#3", "C#1"]  # all, fewer than k
