@@ -60,6 +60,8 @@ class LLMUnavailable(AssistantError):
 
 @dataclass(frozen=True)
 class Message:
+    """One message to a chat model, in our terms; the adapter turns it into the vendor's."""
+
     role: str  # "system" or "user"
     content: str
 
