@@ -157,6 +157,17 @@ def test_a_question_of_which_case_studies_keeps_more_of_them():
     assert "**SIFA**" in compose("which case studies say something about growth?", hits, 180)[0]
 
 
+def test_about_one_case_study_the_answer_reads_on_in_it():
+    """Past the sentences close to the best, one case study's answer goes on (to MAX_POINTS), an
+    answer across case studies stops."""
+    meetings = _passage("Touchstone", "Partners met monthly. Budgets were pooled. Staff were seconded. "
+                                      "Reports were shared.", position=5)
+    one = compose("how did they do it?", [_hit(meetings, (0.9, 0.1, 0.1, 0.1))], 180)[0]
+    across = compose("how did they do it?", [_hit(meetings, (0.9, 0.1, 0.1, 0.1)), _hit(SIFA, (0.05, 0.05))], 180)[0]
+    assert "Staff were seconded" in one and "Staff were seconded" in across
+    assert "Reports were shared" in one and "Reports were shared" not in across
+
+
 def test_names_are_capitalised_words_that_do_not_open_a_sentence():
     assert names_in("We met Shelter in Birmingham. Then SIFA’s team came, and P3.") == ["Shelter", "Birmingham", "SIFA’s", "P3"]
     assert straight_quotes("SIFA’s “team”") == "SIFA's \"team\""
