@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from assistant import Settings, ui
+from assistant import ui
 
 # an emoji tab icon is drawn by the browser itself; a :material/...: one is fetched from an outside
 # font host by every visitor's browser
 st.set_page_config(page_title="Case-study lessons", page_icon="💬", layout="centered")
 try:
-    ui.access(Settings.from_env())
+    ui.access(ui.settings())
 except ValueError as error:  # a mistyped setting: say which on the page (the operator is looking at it)
     st.error(f"The app's settings need fixing: {error}")
     st.stop()

@@ -4,11 +4,11 @@ import re
 
 import streamlit as st
 
-from assistant import Settings, ui
+from assistant import ui
 from assistant.brief import briefing_docx, briefing_markdown, briefing_parts, build_briefing
 
 st.set_page_config(page_title="Board briefing · Case-study lessons")  # each page its own browser-tab title
-settings = Settings.from_env()
+settings = ui.settings()
 answerer = ui.load(settings)
 themes = ui.themes(settings, answerer)
 

@@ -6,12 +6,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assistant import Settings, ui
+from assistant import ui
 from assistant.guide import build_guide, guide_markdown, guide_parts, reading_path_markdown
 from assistant.text import markdown_text
 
 st.set_page_config(page_title="Browse the case studies · Case-study lessons")  # each page its own browser-tab title
-settings = Settings.from_env()
+settings = ui.settings()
 answerer = ui.load(settings)
 themes = ui.themes(settings, answerer)
 cases = themes.cases

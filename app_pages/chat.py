@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from assistant import AssistantError, Settings, ui
+from assistant import AssistantError, ui
 from assistant.feedback import MAX_COMMENT_CHARS, THUMBS_UP
 from assistant.text import markdown_text
 from assistant.transcript import transcript_markdown
@@ -26,7 +26,7 @@ SECTION_STARTERS = {"overview": "Who was involved in {case}?", "Challenges": "Wh
                     "Enablers": "What helped {case} work together?", "Learning": "What did {case} learn?"}
 
 st.set_page_config(page_title="Ask · Case-study lessons")  # each page its own browser-tab title
-settings = Settings.from_env()
+settings = ui.settings()
 answerer = ui.load(settings)
 filters, words = ui.chosen_filters(answerer), ui.sidebar(answerer, settings)
 feedback = ui.feedback_store(settings)

@@ -1,6 +1,7 @@
 """What a question asks for, read from its form: the section it means (lessons, challenges,
-enablers), the kind of fact its answer must carry (a sum of money, a date, a length of time, a
-number, a person's name), and whether it asks who, or which case studies.
+enablers, the overview), the kind of fact its answer must carry (a sum of money, a date, a length
+of time, a number, a place, a person's name), and whether it asks who, which case studies, or for
+what someone said.
 
 The fact kinds are the classic answer types of question answering. A question asking "how much
 did the funder give?" is answered only by a sentence with a sum in it; when none of the sentences
@@ -18,9 +19,14 @@ from __future__ import annotations
 import re
 
 _SECTIONS = {
-    "Learning": re.compile(r"\b(learn\w*|lessons?|takeaways?|advice)\b", re.IGNORECASE),
-    "Challenges": re.compile(r"\b(challeng\w*|difficult\w*|problems?|barriers?|obstacles?|went wrong)\b", re.IGNORECASE),
-    "Enablers": re.compile(r"\b(enabl\w*|success factors?|made it work|helped it work)\b", re.IGNORECASE),
+    "Learning": re.compile(r"\b(learn\w*|lessons?|takeaways?|advice|tips?|recommend\w*|(do|done) (it )?differently)\b",
+                           re.IGNORECASE),
+    "Challenges": re.compile(r"\b(challeng\w*|difficult\w*|problems?|barriers?|obstacles?|went wrong|hard (bit|part)s?"
+                             r"|struggl\w*|tricky)\b", re.IGNORECASE),
+    "Enablers": re.compile(r"\b(enabl\w*|success factors?|made it work|helped it work|what worked|got them through|key to)\b",
+                           re.IGNORECASE),
+    "overview": re.compile(r"\b(summar\w*|overview|in a nutshell|tl;?dr|what (is|was|'s|’s) (this|the|it) about)\b",
+                           re.IGNORECASE),
 }
 
 _AMOUNT = (r"(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
@@ -33,12 +39,16 @@ _FACT_KINDS = {
     "money": (
         re.compile(rf"\bhow much (money|funding|{_MODAL})\b(?! of\b)"
                    r"|\bwhat(['’]?s| is| was| are| were)?\s[^?]{0,40}?\b(income|turnover|budget|salary|salaries|fees?|price)\b"
-                   rf"|\bwhat {_MODAL}\b.{{0,40}}\bcost\b", re.IGNORECASE),
+                   rf"|\bwhat {_MODAL}\b.{{0,40}}\bcost\b"
+                   # "what's the contract worth?", "its total value", not "what is the value of a chair?"
+                   r"|\bworth( in total| in pounds| per year| a year| annually)?\s*[?.!]*\s*$"
+                   r"|\b(total|annual|yearly|cash|financial|contract) value\b", re.IGNORECASE),
         re.compile(r"[£$€]\s?\d|\d\s?(m|k|bn)\b|\b(million|billion|thousand pounds)\b", re.IGNORECASE),
     ),
     "date": (
         # "when did it start?", not "when a partner struggles, what ...?" nor "when does a partnership work?"
-        re.compile(r"\b(what|which|in what) year\b|\bsince when\b|\bwhen(['’]s| (was|were|did))\b|\bwhat date\b", re.IGNORECASE),
+        re.compile(r"\b(what|which|in what) (year|month)\b|\bsince when\b|\bwhen( exactly)?(['’]s| (was|were|did))\b"
+                   r"|\bwhat date\b", re.IGNORECASE),
         re.compile(r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|"
                    r"november|december|spring|summer|autumn|winter)\b|\b(ago|since|early|first|then)\b", re.IGNORECASE),
     ),
@@ -52,10 +62,17 @@ _FACT_KINDS = {
         re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
                    r"fifty|hundred|thousand|million|half|third|quarter|majority|most|all)\b", re.IGNORECASE),
     ),
+    "place": (
+        # "which regions does it cover?", "where are they based?"; not "where did it go wrong?"
+        re.compile(r"\b(which|what) (regions?|areas?|parts? of\b|cit(y|ies)|towns?|count(y|ies)|boroughs?|places?|locations?)"
+                   r"|\bwhere\b[^?]{0,40}\b(based|located|operate|operating|cover|covers|work in)\b", re.IGNORECASE),
+        re.compile(r"\b(in|across|throughout|around|within)\s+(the\s+)?([a-z]+\s+)?[A-Z][a-z]+"),  # in north Warwickshire
+    ),
     "person": (
         # "who chairs it?", "who's the chief exec of X?": a person in a role, not an organisation
         re.compile(rf"\bwho(['’]s| {_MODAL})?\s+(the\s+|their\s+|its\s+)?(current\s+|new\s+)?{_ROLE}"
-                   rf"|\bwho (chairs|heads|founded)\b|\bname of (the|their|its) {_ROLE}", re.IGNORECASE),
+                   rf"|\bwho (chairs|heads|founded)\b|\bname of (the|their|its) ({_ROLE}|person|people|woman|man)",
+                   re.IGNORECASE),
         re.compile(rf"\b(Mr|Mrs|Ms|Miss|Dr|Cllr|Sir|Dame|Lord|Lady|Baroness)\.? [A-Z]|(?i:{_ROLE}),? {_PERSON}"
                    rf"|{_PERSON}, (the |its |their )?(?i:{_ROLE})(?=\s+(of|at|for)\b|[,.;)])"),
     ),
@@ -66,6 +83,14 @@ _WHO = re.compile(r"\bwho(['’]s)?\b|\b(which|what) (organisations?|orgs?|chari
                   re.IGNORECASE)
 _WHICH_CASES = re.compile(r"\b(which|what|any|other)\s+(of the\s+|of these\s+)?(case studies|cases|partnerships|examples?)\b",
                           re.IGNORECASE)
+
+
+_QUOTES = re.compile(r"\b(quotes?|quoted|in (their|its) own words|(say|said|says) about)\b", re.IGNORECASE)
+
+
+def asks_for_quotes(question: str) -> bool:
+    """"Any quotes from the small charity?", "what does SIFA say about it?": a quote answers it best."""
+    return _QUOTES.search(question) is not None
 
 
 def asks_who(question: str) -> bool:

@@ -29,6 +29,10 @@ _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|case|case study|exampl
 _OTHERS = re.compile(r"\b(?:any|some|the)\s+others?\s+(?:cases?|case\s+stud(?:y|ies)|examples?|partnerships|charities)\b"
                      r"|\b(?:any|some)\s+others\b|\bthe\s+others\b(?!\s+\w)|\banother\s+(?:case|example|partnership)\b"
                      r"|\b(?:anyone|anybody|anywhere)\s+else\b|\belsewhere\b", re.IGNORECASE)
+# "say more about the second point": a point of the last answer, not a case study
+_POINT_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(point|lesson|thing|bit|item|bullet)\b", re.IGNORECASE)
+_NUMBERED_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s")  # "1) co-location, 2) ..." or "1. ..."
+_CITED_TEXT = re.compile(r"([^\[\]]*?)((?:\s*\[\d+\])+)")  # a stretch of text and the citations that close it
 _SOURCE_NUMBER = re.compile(r"(?:\[(\d+)\]|\bsource\s+(\d+)\b)", re.IGNORECASE)
 
 SHORT_QUESTION_WORDS = 4  # "and after that?": a question this short leans on the conversation
@@ -65,6 +69,9 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
         if previous:
             break
 
+    point = _point_of_last_answer(question, history, catalogue, previous)
+    if point is not None:
+        return [point]
     ordinal = _ORDINAL.search(question)
     number = _SOURCE_NUMBER.search(question)
     if ordinal and previous:
@@ -91,6 +98,44 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
         # other way?" is not new: "anything" names no subject)
         return [standalone]
     return [standalone, follow_up]
+
+
+def _points(answer: str) -> list[tuple[str, int]]:
+    """The points of an answer, in order, each with the number of the source it cites: its numbered
+    items ("1) ... 2) ...") if it has them, else each stretch of text closed by citations (the lead
+    line and the case-study names cite nothing, so are not points)."""
+    items = _NUMBERED_ITEM.split(answer)[1:]
+    if len(items) >= 2:
+        cited = [int(n) for n in re.findall(r"\[(\d+)\]", answer)[:1]] or [0]
+        return [(_SOURCE_NUMBER.sub("", item).strip(" \n,;:."), cited[0]) for item in items]
+    points = []
+    for match in _CITED_TEXT.finditer(answer):
+        paragraph = match.group(1).split("\n\n")[-1]  # not the lead line above the first point
+        text = re.sub(r"\*\*[^*]+\*\*:?", " ", paragraph).strip(" \n-•*,;:.")
+        if text:
+            points.append((text, int(re.findall(r"\d+", match.group(2))[0])))
+    return points
+
+
+def _point_of_last_answer(question: str, history: Sequence[Turn], catalogue: Catalogue,
+                          previous: list[str]) -> Resolved | None:
+    """"Can you say more about the second point?": that point's own words are the query, in the case
+    study it cited (as numbered under the answer when the turn carries its sources), else in the
+    case studies the conversation was about."""
+    ordinal = _POINT_ORDINAL.search(question)
+    last = next((t for t in reversed(history) if t.get("role") == "assistant"), None)
+    if ordinal is None or last is None:
+        return None
+    points = _points(str(last.get("content", "")))
+    position = _ORDINALS[ordinal.group(1).lower()]
+    index = position - 1 if position > 0 else len(points) - 1
+    if not 0 <= index < len(points):
+        return None
+    text, number = points[index]
+    sources = list(last.get("sources") or [])
+    cited = sources[number - 1] if 0 < number <= len(sources) else None
+    cases = [cited] if cited and catalogue.get(cited) else previous
+    return Resolved(f"{question} {text}", cases or None)
 
 
 def resolve(question: str, history: Sequence[Turn], catalogue: Catalogue) -> Resolved:

@@ -161,8 +161,10 @@ def signals(question: str, hits: list[Hit], keyword: KeywordIndex, focused: bool
 
 
 def missing_fact(question: str, hits: list[Hit]) -> str:
-    """The kind of fact the question asks for, if none of the sentences nearest it carries one."""
-    kinds = fact_kinds(question)
+    """The kind of fact the question asks for, if none of the sentences nearest it carries one. A
+    place is not claimed missing: the case studies name places in passing, far from the sentences
+    nearest a question about them."""
+    kinds = [kind for kind in fact_kinds(question) if kind != "place"]
     if not kinds:
         return ""
     nearest: list[tuple[float, str]] = []

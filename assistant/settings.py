@@ -39,6 +39,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "WARNING"
 
 
+# settings read from the providers' own variable names, as their documentation tells people to set them
+PROVIDER_VARIABLES = {"openai_base_url": "OPENAI_BASE_URL", "openai_api_key": "OPENAI_API_KEY"}
 # the sensible range of each number: outside it a setting is a mistake, not a choice (top_k=0
 # would refuse every question without saying why)
 RANGES: dict[str, tuple[float, float]] = {
@@ -159,8 +161,7 @@ class Settings:
         for name, (low, high) in RANGES.items():
             if name in changes and not low <= changes[name] <= high:
                 raise ValueError(f"ASSISTANT_{name.upper()}={changes[name]!r} is out of range: use {low:g} to {high:g}")
-        # the providers' own variable names, as their documentation tells people to set them
-        for name, variable in [("openai_base_url", "OPENAI_BASE_URL"), ("openai_api_key", "OPENAI_API_KEY")]:
+        for name, variable in PROVIDER_VARIABLES.items():
             if env.get(variable, "").strip():
                 changes[name] = env[variable].strip()
         return replace(cls(), **changes)

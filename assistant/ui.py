@@ -4,6 +4,7 @@ feedback come from the rest of the package."""
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import threading
@@ -18,7 +19,7 @@ from .errors import AssistantError
 from .feedback import FeedbackStore
 from .pipeline import answerer_over, connect, update_index
 from .records import Answer, Filters, Passage
-from .settings import Settings
+from .settings import PROVIDER_VARIABLES, Settings
 from .text import markdown_text
 from .themes import ThemeMap, load_themes, theme_map
 
@@ -27,6 +28,20 @@ QUESTIONS_PER_MINUTE = 20  # per browser session: a reader asks a few a minute; 
 RATINGS_PER_MINUTE = 30
 WHOLE_PASSAGE_SHARE = 0.8  # a citation quoting this much of its passage is shown as the passage alone
 CONVERSATIONS_KEPT = 500  # the most recently used, in the server's memory; each is a few answers
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _settings_from(environment: tuple[tuple[str, str], ...]) -> Settings:
+    return Settings.from_env(dict(environment))
+
+
+def settings() -> Settings:
+    """Read from the environment and checked once per server process, not on every rerun of every
+    page (once per environment: each test points its app at an index of its own). A mistyped value
+    raises ValueError every time, so each page says so."""
+    environment = tuple(sorted((name, value) for name, value in os.environ.items()
+                               if name.startswith("ASSISTANT_") or name in PROVIDER_VARIABLES.values()))
+    return _settings_from(environment)
 
 
 @st.cache_resource(show_spinner=False)

@@ -343,3 +343,17 @@ def test_a_mistyped_setting_is_named_on_the_page(real_settings, feedback_db, mon
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     assert not app.exception
     assert [e.value for e in app.error] == ["The app's settings need fixing: ASSISTANT_TOP_K=0 is out of range: use 1 to 50"]
+
+
+def test_settings_are_read_once_per_environment_not_on_every_rerun(monkeypatch):
+    """Every page of every session shares one Settings while the environment stays the same."""
+    from assistant import ui
+
+    monkeypatch.setenv("ASSISTANT_TOP_K", "5")
+    first = ui.settings()
+    assert ui.settings() is first and first.top_k == 5
+    monkeypatch.setenv("ASSISTANT_TOP_K", "6")
+    assert ui.settings().top_k == 6
+    monkeypatch.setenv("ASSISTANT_TOP_K", "0")
+    with pytest.raises(ValueError, match="ASSISTANT_TOP_K=0 is out of range"):
+        ui.settings()

@@ -65,6 +65,13 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("who chairs the consortium?", ["person"]),
     ("who funds it?", []),  # an organisation: the case studies name those freely
     ("who took on the risk?", []),
+    ("what's the name of the person who led the bid?", ["person"]),
+    ("what's their housing contract worth?", ["money"]),
+    ("what is the total value of the subcontract?", ["money"]),
+    ("when exactly was the tender out - what month?", ["date"]),
+    ("which regions does the partnership cover?", ["place"]),
+    ("where's cohort 4 based?", ["place"]),
+    ("where did it go wrong?", []),
 ])
 def test_a_question_asking_for_a_fact_is_told_by_its_form(question, kinds):
     assert fact_kinds(question) == kinds
@@ -79,6 +86,9 @@ def test_a_fact_is_carried_only_by_a_sentence_of_its_kind():
     assert carries_fact("Its chair, Jane Smith, opened the meeting.", ["person"])
     assert carries_fact("Jane Smith, the director of Oasis, spoke.", ["person"])
     assert not carries_fact("It is funded by London Councils, the Mayor’s Office and the GLA.", ["person"])
+    assert carries_fact("It supports women across the North East and Yorkshire.", ["place"])
+    assert carries_fact("Cohort 4 is based in north Warwickshire.", ["place"])
+    assert not carries_fact("Cohort 4 is a peer support organisation.", ["place"])
 
 
 def test_a_question_for_a_fact_no_near_sentence_gives_is_at_best_the_closest():
@@ -87,6 +97,14 @@ def test_a_question_for_a_fact_no_near_sentence_gives_is_at_best_the_closest():
     missing = assess("how much does Touchstone pay its smaller organisations?", hits, KEYWORD, THRESHOLD, True, 0.3)
     assert (given.outcome, given.missing_fact) == (ANSWERED, "")
     assert (missing.outcome, missing.missing_fact) == (CLOSEST, "money")
+
+
+def test_a_place_is_never_claimed_missing():
+    """Places are named in passing, often far from the sentences nearest a question about them: a
+    place helps choose the sentence, but its absence near the question proves nothing."""
+    hits = [_hit(SIFA, (0.8, 0.7))]
+    coverage = assess("where are Shelter and SIFA based?", hits, KEYWORD, THRESHOLD, True, 0.3)
+    assert coverage.missing_fact == ""
 
 
 def test_unknown_everyday_words_weigh_less_than_unknown_rare_ones():
@@ -158,7 +176,7 @@ def test_a_question_of_which_case_studies_keeps_more_of_them():
 
 
 def test_about_one_case_study_the_answer_reads_on_in_it():
-    """Past the sentences close to the best, one case study's answer goes on (to MAX_POINTS), an
+    """Past the sentences close to the best, one case study's answer goes on (to its word budget), an
     answer across case studies stops."""
     meetings = _passage("Touchstone", "Partners met monthly. Budgets were pooled. Staff were seconded. "
                                       "Reports were shared.", position=5)
@@ -166,6 +184,25 @@ def test_about_one_case_study_the_answer_reads_on_in_it():
     across = compose("how did they do it?", [_hit(meetings, (0.9, 0.1, 0.1, 0.1)), _hit(SIFA, (0.05, 0.05))], 180)[0]
     assert "Staff were seconded" in one and "Staff were seconded" in across
     assert "Reports were shared" in one and "Reports were shared" not in across
+
+
+def test_about_one_case_study_the_word_budget_alone_ends_the_answer():
+    """Past MAX_POINTS (6) short sentences, one case study's answer still goes on while words remain."""
+    steps = _passage("Touchstone", " ".join(f"Step {n} was taken." for n in range(1, 10)), position=6)
+    one = compose("how did they do it?", [_hit(steps, (0.9,) + (0.1,) * 8)], 180)[0]
+    assert all(f"Step {n} was taken." in one for n in range(1, 10))
+    assert "Step 9" not in compose("how did they do it?", [_hit(steps, (0.9,) + (0.1,) * 8)], 20)[0]
+
+
+def test_a_question_for_quotes_is_answered_by_a_quote():
+    """"What does the small charity say about it?": a sentence quoting someone beats a plainer one."""
+    said = _passage("SIFA", "The partnership developed over several years. SIFA are clear, 'We feel valued as a "
+                            "partner.'", position=7)
+    hits = [_hit(said, (0.55, 0.45))]
+    assert compose("what does SIFA say about the partnership?", hits, 12)[0].split("\n\n")[1].startswith(
+        "**SIFA**: SIFA are clear")
+    assert compose("how did the partnership develop?", hits, 12)[0].split("\n\n")[1].startswith(
+        "**SIFA**: The partnership developed")
 
 
 def test_names_are_capitalised_words_that_do_not_open_a_sentence():

@@ -62,6 +62,21 @@ def test_an_ordinal_past_the_end_of_the_last_answer_picks_nothing_out_of_range()
         [TOUCHSTONE.case_study, P3.case_study, SIFA.case_study], None]
 
 
+def test_the_second_point_means_the_second_point_of_the_last_answer():
+    """"Say more about the second point" searches for that point's own words, in the case study it
+    cites; numbered items count as points too."""
+    cited = [{"role": "user", "content": "Which case studies talk about trust?"},
+             {"role": "assistant", "content": "3 case studies speak to this.\n\n**SIFA**: They met often. [1]\n\n"
+                                              "**P3**: P3 took on the contract risk. [2]",
+              "sources": [SIFA.case_study, P3.case_study]}]
+    [point] = readings("can you say more about the second point?", cited, CATALOGUE)
+    assert point.focus == [P3.case_study] and point.query.endswith("P3 took on the contract risk")
+    numbered = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": "1) shared values, 2) co-location, 3) honesty [1]."}]
+    [point] = readings("tell me more about the 2nd point", numbered, CATALOGUE)
+    assert point.focus == [P3.case_study] and point.query.endswith("co-location")
+    assert [r.focus for r in readings("and the fifth point?", numbered, CATALOGUE)][0] == [P3.case_study]
+
+
 def test_source_numbers_refer_to_the_sources_of_the_last_answer():
     """"[1]" and "source 3" are the citations as numbered under the answer, not the order of case studies."""
     assert _focuses("What else does [1] say?", ANSWER_ABOUT_THREE) == [[SIFA.case_study]]

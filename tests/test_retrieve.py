@@ -55,6 +55,10 @@ def test_a_theme_question_gathers_several_case_studies(retriever):
     ("What did they learn?", ["Learning"]),
     ("What were the main challenges?", ["Challenges"]),
     ("What enabled the partnership?", ["Enablers"]),
+    ("so what would they do differently?", ["Learning"]),
+    ("what was the hard bit at the start?", ["Challenges"]),
+    ("and what got them through it?", ["Enablers"]),
+    ("summarise this case study", ["overview"]),
     ("Who funds it?", []),
 ])
 def test_section_intent(question, sections):
