@@ -37,8 +37,9 @@ def labelled() -> list[tuple[dict, int, str]]:
         rows += [(q, int(q["kind"] != "refuse"), name) for q in load_questions(DATA / "calibration" / f"{name}.jsonl")]
     rows += [({"question": q["question"]}, int(q["in_scope"]), "scope_questions")
              for q in load_questions(DATA / "scope_questions.jsonl")]
-    rows += [({"question": q["question"]}, int(q["in_scope"]), "more_scope")
-             for q in load_questions(DATA / "calibration" / "more_scope.jsonl")]
+    for name in ("more_scope", "requests"):
+        rows += [({"question": q["question"]}, int(q["in_scope"]), name)
+                 for q in load_questions(DATA / "calibration" / f"{name}.jsonl")]
     rows += [(q, int(q["kind"] != "refuse"), "practice-tune")
              for q in load_questions(ROOT / "eval" / "practice.jsonl") if q.get("split") == "tune"]
     return rows
