@@ -146,6 +146,7 @@ if question:
             st.error(str(error))
             st.stop()
         answer = streaming.answer
+        assert answer is not None  # write_stream read the stream to its end, which sets it
         written.markdown(ui.linked_citations(answer.text, len(turns)))  # the verified text replaces what streamed
         if answer.notice:
             st.info(markdown_text(answer.notice))

@@ -68,6 +68,8 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("what's the name of the person who led the bid?", ["person"]),
     ("what's their housing contract worth?", ["money"]),
     ("what is the total value of the subcontract?", ["money"]),
+    ("which of these orgs has the biggest reserves in £?", ["money"]),
+    ("what reserves policy should a board have?", []),
     ("when exactly was the tender out - what month?", ["date"]),
     ("which regions does the partnership cover?", ["place"]),
     ("where's cohort 4 based?", ["place"]),

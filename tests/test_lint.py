@@ -1,4 +1,4 @@
-"""The code passes the checks pyproject.toml configures: mypy on the package (a typed public API
+"""The code passes the checks pyproject.toml configures: mypy on the package and the app's pages (a typed public API
 stays typed), ruff on everything of ours (pyflakes, pycodestyle, isort, bugbear, simplify).
 
 mypy's first run in a fresh checkout takes about two minutes (mypy reads the vendors' stubs); after
