@@ -32,7 +32,7 @@ _OTHERS = re.compile(r"\b(?:any|some|the)\s+others?\s+(?:cases?|case\s+stud(?:y|
 # "say more about the second point": a point of the last answer, not a case study
 _POINT_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(point|lesson|thing|bit|item|bullet)\b", re.IGNORECASE)
 _NUMBERED_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s")  # "1) co-location, 2) ..." or "1. ..."
-_CITED_TEXT = re.compile(r"([^\[\]]*?)((?:\s*\[\d+\])+)")  # a stretch of text and the citations that close it
+_CITATIONS = re.compile(r"((?:\[\d+\]\s*)+)")  # the citations that close a stretch of text
 _SOURCE_NUMBER = re.compile(r"(?:\[(\d+)\]|\bsource\s+(\d+)\b)", re.IGNORECASE)
 
 SHORT_QUESTION_WORDS = 4  # "and after that?": a question this short leans on the conversation
@@ -108,12 +108,13 @@ def _points(answer: str) -> list[tuple[str, int]]:
     if len(items) >= 2:
         cited = [int(n) for n in re.findall(r"\[(\d+)\]", answer)[:1]] or [0]
         return [(_SOURCE_NUMBER.sub("", item).strip(" \n,;:."), cited[0]) for item in items]
+    pieces = _CITATIONS.split(answer)  # text, citations, text, citations, ..., text
     points = []
-    for match in _CITED_TEXT.finditer(answer):
-        paragraph = match.group(1).split("\n\n")[-1]  # not the lead line above the first point
+    for text, citations in zip(pieces[0::2], pieces[1::2], strict=False):
+        paragraph = text.split("\n\n")[-1]  # not the lead line above the first point
         text = re.sub(r"\*\*[^*]+\*\*:?", " ", paragraph).strip(" \n-•*,;:.")
         if text:
-            points.append((text, int(re.findall(r"\d+", match.group(2))[0])))
+            points.append((text, int(re.findall(r"\d+", citations)[0])))
     return points
 
 
