@@ -38,8 +38,8 @@ _PERSON = r"[A-Z][a-z]+ [A-Z][a-z'’-]+"  # a first name and a surname
 _FACT_KINDS = {
     "money": (
         re.compile(rf"\bhow much (money|funding|{_MODAL})\b(?! of\b)"
-                   r"|\b(what|which)(['’]?s| is| was| are| were)?\s[^?]{0,40}?\b(income|turnover|budget|salary|salaries|fees?|price"
-                   r"|reserves(?=\s*([?,.]|$|in\b|of\b)))\b"
+                   r"|\b(what|which)(['’]?s| is| was| are| were)?\s[^?]{0,40}?\b(income|turnover|budget|salary|salaries"
+                   r"|fees?|price|reserves(?=\s*([?,.]|$|in\b|of\b)))\b"
                    rf"|\bwhat {_MODAL}\b.{{0,40}}\bcost\b"
                    # "what's the contract worth?", "its total value", not "what is the value of a chair?"
                    r"|\bworth( in total| in pounds| per year| a year| annually)?\s*[?.!]*\s*$"
