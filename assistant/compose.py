@@ -35,6 +35,7 @@ FACT_BONUS = 0.15  # a sentence carrying the kind of fact asked for (a sum, a da
 NAMES_BONUS = 0.3
 NAMES_FOR_WHO = 2  # "Partners include Oasis, Youth Moves ..."; one name is most sentences' subject
 SECTION_BONUS = 0.3  # a sentence of the asked-for section (lessons, challenges, enablers)
+QUOTE_BONUS = 0.3  # a quote, or a sentence quoting someone, for a question asking what someone said (as a section)
 NAME_WEIGHT = 0.25  # the named case study's own name counts for less: it says which case, not what
 CASE_MARGIN = 0.4  # a case study whose best sentence trails the best of all by more is left out
 LIST_CASE_MARGIN = 0.6  # ... by more than this, when the question asks which case studies (0.4 -> 0.6: practice
@@ -99,7 +100,7 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
         overlap = sum(idf[t] for t in question_terms & found) / total
         intent = (FACT_BONUS * carries_fact(unit.text, kinds) + SECTION_BONUS * (hit.passage.section in asked)
                   + NAMES_BONUS * (who and len(names_in(unit.text)) >= NAMES_FOR_WHO)
-                  + SECTION_BONUS * (quotes and (hit.passage.kind == "quote" or _QUOTED.search(unit.text) is not None)))
+                  + QUOTE_BONUS * (quotes and (hit.passage.kind == "quote" or _QUOTED.search(unit.text) is not None)))
         unit.relevance = (SENTENCE_WEIGHT * unit.similarity + PASSAGE_WEIGHT * hit.similarity
                           + TERMS_WEIGHT * overlap + RANK_WEIGHT * hit.score + intent)
 
