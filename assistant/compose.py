@@ -132,12 +132,19 @@ class _Picked:
         follows = (unit.hit_index, unit.order - 1) in self.taken
         return unit.relevance - SOURCE_DECAY * from_passage + CONTINUATION_BONUS * follows
 
+    def _leaned_on(self, unit: _Unit) -> list[_Unit]:
+        """The unit after what it leans on, and what that leans on in turn ("Alongside ..." after
+        "This enabled ..." after the sentence that says what "this" is), down to a chosen one."""
+        group = [unit]
+        while group[0].needs and (unit.hit_index, group[0].needs[0]) not in self.taken:
+            group.insert(0, self.by_place[(unit.hit_index, group[0].needs[0])])
+        return group
+
     def take(self, unit: _Unit) -> None:
         """The unit and what it leans on, as one point, if the words allow (the first always fits)."""
         if (unit.hit_index, unit.order) in self.taken:
             return
-        group = [self.by_place[(unit.hit_index, o)] for o in unit.needs if (unit.hit_index, o) not in self.taken]
-        group.append(unit)
+        group = self._leaned_on(unit)
         cost = sum(len(u.text.split()) for u in group)
         if self.chosen and self.words + cost > self.answer_words:
             return
