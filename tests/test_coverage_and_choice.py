@@ -181,22 +181,25 @@ def test_a_question_of_which_case_studies_keeps_more_of_them():
 
 
 def test_about_one_case_study_the_answer_reads_on_in_it():
-    """Past the sentences close to the best, one case study's answer goes on (to its word budget), an
+    """Past the sentences close to the best (RELEVANCE_MARGIN), one case study's answer goes on, an
     answer across case studies stops."""
     meetings = _passage("Touchstone", "Partners met monthly. Budgets were pooled. Staff were seconded. "
                                       "Reports were shared.", position=5)
-    one = compose("how did they do it?", [_hit(meetings, (0.9, 0.1, 0.1, 0.1))], 180)[0]
-    across = compose("how did they do it?", [_hit(meetings, (0.9, 0.1, 0.1, 0.1)), _hit(SIFA, (0.05, 0.05))], 180)[0]
+    one = compose("how did they do it?", [_hit(meetings, (0.9, 0.5, 0.5, 0.5))], 180)[0]
+    across = compose("how did they do it?", [_hit(meetings, (0.9, 0.5, 0.5, 0.5)), _hit(SIFA, (0.05, 0.05))], 180)[0]
     assert "Staff were seconded" in one and "Staff were seconded" in across
     assert "Reports were shared" in one and "Reports were shared" not in across
 
 
 def test_about_one_case_study_the_word_budget_alone_ends_the_answer():
-    """Past MAX_POINTS (6) short sentences, one case study's answer still goes on while words remain."""
-    steps = _passage("Touchstone", " ".join(f"Step {n} was taken." for n in range(1, 10)), position=6)
-    one = compose("how did they do it?", [_hit(steps, (0.9,) + (0.1,) * 8)], 180)[0]
-    assert all(f"Step {n} was taken." in one for n in range(1, 10))
-    assert "Step 9" not in compose("how did they do it?", [_hit(steps, (0.9,) + (0.1,) * 8)], 20)[0]
+    """Past MAX_POINTS (6) short sentences, one case study's answer still goes on while words remain,
+    and stops at sentences far behind the best (ONE_CASE_MARGIN)."""
+    steps = _passage("Touchstone", " ".join(f"Step {n} was taken." for n in range(1, 9)), position=6)
+    one = compose("how did they do it?", [_hit(steps, (0.9,) * 8)], 180)[0]
+    assert all(f"Step {n} was taken." in one for n in range(1, 9))
+    assert "Step 8" not in compose("how did they do it?", [_hit(steps, (0.9,) * 8)], 20)[0]
+    far = compose("how did they do it?", [_hit(steps, (0.9, 0.8, 0.7) + (0.1,) * 5)], 180)[0]
+    assert "Step 3 was taken." in far and "Step 4" not in far
 
 
 def test_a_question_for_quotes_is_answered_by_a_quote():
