@@ -80,6 +80,10 @@ _FACT_KINDS = {
 }
 
 
+# the kinds whose absence from the sentences nearest a question means the case studies don't give it;
+# not a place: they name places in passing, often far from the sentences nearest a question about them
+PROVABLY_MISSING = ("money", "date", "duration", "number", "person")
+
 _WHO = re.compile(r"\bwho(['’]s)?\b|\b(which|what) (organisations?|orgs?|charities|partners|funders?|councils?|groups)\b",
                   re.IGNORECASE)
 _WHICH_CASES = re.compile(r"\b(which|what|any|other)\s+(of the\s+|of these\s+)?(case studies|cases|partnerships|examples?)\b",

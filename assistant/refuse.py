@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .asks import carries_fact, fact_kinds
+from .asks import PROVABLY_MISSING, carries_fact, fact_kinds
 from .errors import AssistantError
 from .keyword import KeywordIndex
 from .parse import sentences_of
@@ -163,10 +163,9 @@ def signals(question: str, hits: list[Hit], keyword: KeywordIndex, focused: bool
 
 
 def missing_fact(question: str, hits: list[Hit]) -> str:
-    """The kind of fact the question asks for, if none of the sentences nearest it carries one. A
-    place is not claimed missing: the case studies name places in passing, far from the sentences
-    nearest a question about them."""
-    kinds = [kind for kind in fact_kinds(question) if kind != "place"]
+    """The kind of fact the question asks for, if none of the sentences nearest it carries one (of
+    the kinds whose absence that shows: asks.PROVABLY_MISSING)."""
+    kinds = [kind for kind in fact_kinds(question) if kind in PROVABLY_MISSING]
     if not kinds:
         return ""
     nearest: list[tuple[float, str]] = []
