@@ -1,7 +1,7 @@
 """What a question asks for, read from its form: the section it means (lessons, challenges,
 enablers, the overview), the kind of fact its answer must carry (a sum of money, a date, a length
-of time, a number, a place, a person's name), and whether it asks who, which case studies, or for
-what someone said.
+of time, a number, a place, a person's name, and for "how many", what is counted), and whether it
+asks who, which case studies, or for what someone said.
 
 The fact kinds are the classic answer types of question answering. A question asking "how much
 did the funder give?" is answered only by a sentence with a sum in it; when none of the sentences
@@ -17,6 +17,8 @@ the answer says so instead of quoting the topic back.
 from __future__ import annotations
 
 import re
+
+from .text import STOPWORDS, terms
 
 _SECTIONS = {
     "Learning": re.compile(r"\b(learn\w*|lessons?|takeaways?|advice|tips?|recommend\w*|(do|done) (it )?differently)\b",
@@ -50,8 +52,9 @@ _FACT_KINDS = {
         # "when did it start?", not "when a partner struggles, what ...?" nor "when does a partnership work?"
         re.compile(r"\b(what|which|in what) (year|month)\b|\bsince when\b|\bwhen( exactly)?(['’]s| (was|were|did))\b"
                    r"|\bwhat date\b", re.IGNORECASE),
-        re.compile(r"\b(19|20)\d\d\b|\b(january|february|march|april|may|june|july|august|september|october|"
-                   r"november|december|spring|summer|autumn|winter)\b|\b(ago|since|early|first|then)\b", re.IGNORECASE),
+        # a year, a month ("May", not "may have"), a season, "ago"
+        re.compile(r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June|July|August|September|October|November"
+                   r"|December)\b|\b(?i:spring|summer|autumn|winter|ago)\b"),
     ),
     "duration": (
         re.compile(r"\bhow long\b|\bfor how many (years|months|weeks)\b", re.IGNORECASE),
@@ -83,6 +86,15 @@ _FACT_KINDS = {
 # the kinds whose absence from the sentences nearest a question means the case studies don't give it;
 # not a place: they name places in passing, often far from the sentences nearest a question about them
 PROVABLY_MISSING = ("money", "date", "duration", "number", "person")
+
+# "how many staff does it employ?": what the number must count (up to three words, to the first stopword)
+_COUNTED = re.compile(r"\bhow many\s+([^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){0,2})", re.IGNORECASE)
+# a count in a sentence and the words after it: "16 smaller organisations", "around 3." (not a year)
+_COUNT = re.compile(r"(?<![\w.,£$€-])(?!(?:19|20)\d\d\b)(\d[\d,]*(?:\s*[-–]\s*\d+)?|one|two|three|four|five|six|seven|eight"
+                    r"|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand)\b(?=([^.,;:!?()]*))",
+                    re.IGNORECASE)
+_COUNTED_WORDS = 3
+
 
 _WHO = re.compile(r"\bwho(['’]s)?\b|\b(which|what) (organisations?|orgs?|charities|partners|funders?|councils?|groups)\b",
                   re.IGNORECASE)
@@ -120,6 +132,37 @@ def fact_kinds(question: str) -> list[str]:
     return [kind for kind, (asked, _) in _FACT_KINDS.items() if asked.search(question)]
 
 
-def carries_fact(sentence: str, kinds: list[str]) -> bool:
-    """Does the sentence carry a fact of one of these kinds?"""
-    return any(_FACT_KINDS[kind][1].search(sentence) for kind in kinds)
+def _leading_words(text: str) -> list[str]:
+    """The words a phrase opens with, to its first stopword: "smaller organisations (most" -> both words."""
+    words = []
+    for word in text.split()[:_COUNTED_WORDS]:
+        if word.lower() in STOPWORDS:
+            break
+        words.append(word)
+    return words
+
+
+def counted_words(question: str) -> list[str]:
+    """What a "how many" question counts, the head noun last: "how many partner orgs does it
+    have?" -> ["partner", "orgs"]."""
+    found = _COUNTED.search(question)
+    return _leading_words(found.group(1)) if found else []
+
+
+def counts(sentence: str, counted: frozenset[str]) -> bool:
+    """Does a number in the sentence count one of these things ("16 smaller organisations" for
+    {"organis"}), or stand bare ("supports around 3.")?"""
+    for match in _COUNT.finditer(sentence):
+        after = match.group(2).split()
+        if not after:
+            return True
+        if counted & set(terms(" ".join(_leading_words(match.group(2))))):
+            return True
+    return False
+
+
+def carries_fact(sentence: str, kinds: list[str], counted: frozenset[str] = frozenset()) -> bool:
+    """Does the sentence carry a fact of one of these kinds? A number must count what the question
+    counts, when that is given: "how many staff?" is not answered by "16 smaller organisations"."""
+    return any(_FACT_KINDS[kind][1].search(sentence) and (kind != "number" or not counted or counts(sentence, counted))
+               for kind in kinds)

@@ -44,6 +44,7 @@ _REFERS_BACK = re.compile(
 )
 EVERYDAY_ZIPF = 6.0  # wordfreq's Zipf scale: "the" is 7.7, "weather" 4.9, "TUPE" 1.7
 GENERAL_ZIPF = 5.5  # this common, a word names no subject: "anything" 5.55, "way" 6.0; "rough" is 4.5
+STANDARD_ZIPF = 4.0  # "staff" 5.1, "volunteers" 4.3 are standard English; shorthand "ppl" 3.7, "yrs" 3.5, "orgs" 2.7 not
 NAME_MAX_ZIPF = 3.0  # rarer than this in everyday English (wordfreq's Zipf scale): a name, not a word
 
 
@@ -125,6 +126,11 @@ def is_general_word(word: str) -> bool:
     """So common it names no subject ("anything", "way", "thing"): a question using it is not
     about something new, whether or not the corpus uses the word."""
     return _zipf(word) >= GENERAL_ZIPF
+
+
+def is_standard_word(word: str) -> bool:
+    """A word of standard written English, not shorthand or a typo: "staff", not "ppl" or "memebers"."""
+    return _zipf(word) >= STANDARD_ZIPF
 
 
 def word_rarity(word: str) -> float:

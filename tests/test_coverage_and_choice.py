@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.asks import carries_fact, fact_kinds
+from assistant.asks import carries_fact, counted_words, fact_kinds
 from assistant.catalogue import Catalogue
 from assistant.compose import compose
 from assistant.followup import readings
@@ -91,6 +91,34 @@ def test_a_fact_is_carried_only_by_a_sentence_of_its_kind():
     assert carries_fact("It supports women across the North East and Yorkshire.", ["place"])
     assert carries_fact("Cohort 4 is based in north Warwickshire.", ["place"])
     assert not carries_fact("Cohort 4 is a peer support organisation.", ["place"])
+    # a date is a year, a month or a season, not "early" or the modal "may"
+    assert not carries_fact("In early conversations the partners focused on young people.", ["date"])
+    assert not carries_fact("Some may have had difficult experiences in the past.", ["date"])
+    assert carries_fact("The service opened in May.", ["date"])
+
+
+@pytest.mark.parametrize("question, counted", [
+    ("how many staff does Touchstone employ?", ["staff"]),
+    ("How many staff or peer workers does Cohort 4 have?", ["staff"]),
+    ("how many partner orgs does POhWER have these days?", ["partner", "orgs"]),
+    ("somerset was one of how many trailblazer areas?", ["trailblazer", "areas"]),
+    ("how many of POhWER's partnerships ended?", []),  # counts partnerships, but says so after "of"
+    ("how big is the lead org?", []),
+])
+def test_a_how_many_question_names_what_it_counts_head_noun_last(question, counted):
+    assert counted_words(question) == counted
+
+
+def test_a_number_answers_how_many_only_when_it_counts_the_thing_asked_about():
+    organisations, staff, trailblazers = frozenset({"organis"}), frozenset({"staff"}), frozenset({"area", "trailblaz"})
+    sentence = "Touchstone works with 16 smaller organisations (most with an income of under £100,000)."
+    assert carries_fact(sentence, ["number"], organisations)
+    assert not carries_fact(sentence, ["number"], staff)
+    assert carries_fact(sentence, ["number"])  # nothing counted given: any number
+    assert carries_fact("Somerset is one of 12 Trailblazers, trialing a new approach.", ["number"], trailblazers)
+    assert carries_fact("P3 supports 13,000 people a week; this service supports around 3.", ["number"], staff)  # bare
+    assert not carries_fact("In 2016, Shelter subcontracted SIFA.", ["number"], staff)  # a year counts nothing
+    assert not carries_fact("Cohort 4 are a peer support organisation.", ["number"], frozenset({"peer"}))
 
 
 def test_a_question_for_a_fact_no_near_sentence_gives_is_at_best_the_closest():
