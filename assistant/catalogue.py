@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .records import Passage
-from .text import STOPWORDS, is_everyday_word, terms
+from .text import STOPWORDS, initialisms, is_everyday_word, terms
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9]{1,7})\)")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -95,6 +95,8 @@ class Catalogue:
             if first.organisations:  # a document with no organisations (a preface) is not named by words
                 aliases = set(first.organisations) | {first.short_title}
                 aliases |= set(_ACRONYM.findall(" ".join(p.text for p in group if p.section == first.section)))
+                # "SMHA", "LWL": the initials of a name of three words or more, as people abbreviate it
+                aliases |= {i.upper() for a in list(aliases) for i in initialisms(a) if len(i) == len(a.split())}
             aliases_of[title] = aliases
         # which case studies use each word of any alias: a name is distinctive if only its own does
         candidates = {w.lower() for aliases in aliases_of.values() for a in aliases for w in _TOKEN.findall(a)}

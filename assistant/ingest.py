@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from .embed import PackagedEmbeddings
+from .keyword import KEYWORDS_VERSION
 from .parse import PARSER_VERSION, parse, sentences_of
 from .read import Skipped, corpus_files, read_corpus
 from .records import Embedder, Passage
@@ -56,8 +57,9 @@ class IngestReport:
 
 
 def corpus_fingerprint(settings: Settings) -> str:
-    """Changes whenever a corpus file, the parser or the embedding model or encoder changes."""
-    digest = hashlib.sha256(f"parser {PARSER_VERSION}\nmodel {settings.embedding}\n".encode())
+    """Changes whenever a corpus file, the parser, the keyword index's terms or the embedding model
+    or encoder changes."""
+    digest = hashlib.sha256(f"parser {PARSER_VERSION}\nkeywords {KEYWORDS_VERSION}\nmodel {settings.embedding}\n".encode())
     if settings.corpus_dir.is_dir():
         for path in corpus_files(settings.corpus_dir):
             try:

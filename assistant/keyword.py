@@ -15,13 +15,16 @@ import bm25s
 import numpy as np
 
 from .records import Passage
-from .text import terms
+from .text import initialisms, terms
 
 # A query word's stem may differ from the corpus's for the same word family ("coproduction" ->
 # coproduct, "coproducing" -> coproduc): an unknown stem matches a known one that differs only in
 # its last NEAR_STEM_CHARS letters, if both keep at least MIN_STEM_CHARS.
 NEAR_STEM_CHARS = 2
 MIN_STEM_CHARS = 5
+# bump when the terms a passage is indexed under, or the names a case study is known by, change:
+# the corpus fingerprint includes it, so a saved index is then built again
+KEYWORDS_VERSION = "2"
 
 
 
@@ -41,7 +44,8 @@ class KeywordIndex:
         bm25 = bm25s.BM25()
         vocabulary: dict[str, int] = {}
         # token ids, not strings: at 100,000 passages the difference is hundreds of megabytes
-        ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in terms(p.indexed_text) or ["\u2205"]] for p in passages]
+        indexed = [terms(p.indexed_text) + initialisms(p.indexed_text) for p in passages]
+        ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in words or ["\u2205"]] for words in indexed]
         if passages:
             bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
         return cls(bm25, [p.id for p in passages], [p.case_study for p in passages], [p.section for p in passages])

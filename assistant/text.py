@@ -42,6 +42,10 @@ _REFERS_BACK = re.compile(
     r"here|there|both)\b",
     re.IGNORECASE,
 )
+# a run of capitalised words ("Women’s Resource Centre", "Somerset Mental Health Alliance"), whose
+# initials people type ("WRC", "SMHA"); three letters at least, fewer make everyday words
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){2,}")
+MIN_INITIALS = 3
 EVERYDAY_ZIPF = 6.0  # wordfreq's Zipf scale: "the" is 7.7, "weather" 4.9, "TUPE" 1.7
 GENERAL_ZIPF = 5.5  # this common, a word names no subject: "anything" 5.55, "way" 6.0; "rough" is 4.5
 STANDARD_ZIPF = 4.0  # "staff" 5.1, "volunteers" 4.3 are standard English; shorthand "ppl" 3.7, "yrs" 3.5, "orgs" 2.7 not
@@ -80,6 +84,18 @@ def split_sentences(text: str) -> list[str]:
         start = match.end()
     pieces.append(text[start:].strip())
     return [p for p in pieces if p]
+
+
+def initialisms(text: str) -> list[str]:
+    """The initials of every run of capitalised words in a text, and of each run within it of three
+    words or more, lower-cased: "Somerset Mental Health Alliance" -> smha, smh, mha. A passage is
+    then found by the acronym a user types for a name it spells out."""
+    found = []
+    for run in _CAPITALISED_RUN.findall(text):
+        letters = "".join(word[0] for word in run.split()).lower()
+        found += [letters[start:end] for start in range(len(letters))
+                  for end in range(start + MIN_INITIALS, len(letters) + 1)]
+    return found
 
 
 def straight_quotes(text: str) -> str:

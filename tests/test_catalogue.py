@@ -48,6 +48,12 @@ def test_an_acronym_a_case_study_defines_names_it():
     assert CATALOGUE.named_in("How many people does CYN reach?") == [CYN]
 
 
+def test_the_initials_of_a_long_name_name_its_case_study_as_people_abbreviate_it():
+    assert CATALOGUE.named_in("how did LWL handle underperformance?") == [TOUCHSTONE]
+    assert CATALOGUE.named_in("how did lwl handle underperformance?") == [TOUCHSTONE]
+    assert CATALOGUE.named_in("what did AM learn?") == []  # two letters: too many words are those
+
+
 def test_a_name_that_is_an_everyday_word_counts_only_as_the_name_is_written():
     """"WATCH" is a peer group; "what should we watch out for?" is not about it, nor is "Watch"
     opening a sentence, where every word is capitalised."""

@@ -20,6 +20,7 @@ PASSAGES = [
     _passage("Beta", "The council tendered a £7.4m contract for advocacy.", "Challenges", position=2),
     _passage("Beta", "Trust grew through honest conversations about funding.", "Learning", position=3),
     _passage("Gamma", "Funding was ringfenced for the smaller partners.", "Learning", position=4),
+    _passage("Gamma", "The Women’s Resource Centre gave development support.", "Enablers", position=5),
 ]
 
 
@@ -107,3 +108,9 @@ def test_a_half_written_index_is_not_loaded(index, tmp_path):
     index.save(tmp_path, "fingerprint-1")
     (tmp_path / "passages.json").write_text('{"fingerprint": "fingerprint-1", "ids": [', encoding="utf-8")
     assert KeywordIndex.load(tmp_path, "fingerprint-1") is None
+
+
+def test_a_name_spelled_out_in_a_passage_is_found_by_its_initials(index):
+    """People type "WRC" for the Women’s Resource Centre the corpus spells out."""
+    assert index.knows("wrc")
+    assert _ids(index.search("what's the WRC?", 3)) == ["Gamma#5"]
