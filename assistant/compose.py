@@ -47,6 +47,7 @@ SOURCE_DECAY = 0.08  # each further sentence from the same passage must be this 
 CONTINUATION_BONUS = 0.1  # for the sentence after a chosen one
 MIN_POINTS = 3  # sentences an answer offers, if its case studies have them, however far behind the best
 MAX_POINTS = 6  # sentences (or whole lessons, quotes, list items) in an answer about several case studies
+_FIGURE = re.compile(r"\d[\d,.]*\d|\d")  # "£100,000" -> "100,000", "2019"
 ALREADY_SAID_SHARE = 0.6  # of a sentence's terms in the previous answer, and it is not repeated
 WHOLE_UNIT_WORDS = 70  # lessons, quotes and lists up to this length are quoted whole
 _QUOTED = re.compile(r"[‘“'\"]\s?[A-Z]")  # a sentence quoting someone: Advocacy Matters are clear, 'This ...
@@ -107,9 +108,14 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
                           + TERMS_WEIGHT * overlap + RANK_WEIGHT * hit.score + intent)
 
 
-def _repeats(text: str, said: set[str]) -> bool:
-    """Most of a sentence's terms were in the previous answer: it would say it again."""
+def _repeats(text: str, said: set[str], figures_said: set[str] | None) -> bool:
+    """Most of a sentence's terms were in the previous answer: it would say it again. Not when the
+    question asks for a fact (`figures_said` is then the previous answer's figures) and the sentence
+    has a figure the previous answer didn't give ("how big are those smaller orgs?" after "16 smaller
+    organisations": "most with an income of under £100,000")."""
     own = set(terms(text))
+    if figures_said is not None and set(_FIGURE.findall(text)) - figures_said:
+        return False
     return bool(said and own) and len(own & said) >= ALREADY_SAID_SHARE * len(own)
 
 
@@ -180,7 +186,8 @@ def choose(question: str, hits: list[Hit], answer_words: int, names: frozenset[s
     units = [u for u in units if not looks_like_instruction(u.text)] or units
     _score(question, hits, units, names)
     said = set(terms(already_said))
-    fresh = [u for u in units if not _repeats(u.text, said)] or units  # a follow-up hears something new
+    figures_said = set(_FIGURE.findall(already_said)) if fact_kinds(question) else None
+    fresh = [u for u in units if not _repeats(u.text, said, figures_said)] or units  # a follow-up hears something new
     ranked = sorted(fresh, key=lambda u: -u.relevance)
     leads = _leads(question, hits, ranked)
     cases = {hits[u.hit_index].passage.case_study for u in leads}

@@ -253,6 +253,16 @@ def test_a_follow_up_hears_something_new():
     assert "16 smaller organisations" in text.split("\n\n")[1].split("[1]")[0]
 
 
+def test_a_follow_up_asking_for_a_fact_hears_the_figure_a_repeated_sentence_adds():
+    """The previous answer paraphrased the sentence but gave no income: "how big are they?" wants it."""
+    passage = _passage("Touchstone", "It works with 16 smaller organisations, most with an income under £100,000. "
+                                     "Trust grew over time.")
+    hits = [_hit(passage, (0.5, 0.45))]
+    said = "It works with 16 smaller organisations, most with some income [1]."
+    assert "£100,000" in compose("how big are those smaller organisations?", hits, 30, already_said=said)[0]
+    assert "£100,000" not in compose("what else happened?", hits, 8, already_said=said)[0]  # no fact asked: new things first
+
+
 def test_lists_give_their_lead_in_and_items_as_sentences():
     passage = _passage("SIFA", "They work across four areas, including\n• housing\n• employment.", kind="list")
     assert sentences_of(passage) == ["They work across four areas, including", "• housing", "• employment."]
