@@ -33,7 +33,17 @@ from .errors import AssistantError
 from .keyword import KeywordIndex
 from .parse import sentences_of
 from .records import Embedder, Hit
-from .text import STOPWORDS, is_everyday_word, is_standard_word, markdown_text, names_in, terms, word_rarity
+from .text import (
+    STOPWORDS,
+    initialisms,
+    is_everyday_word,
+    is_standard_word,
+    markdown_text,
+    multiword_names_in,
+    names_in,
+    terms,
+    word_rarity,
+)
 
 # Fitted by eval/calibrate.py on tests/data/calibration/*.jsonl, tests/data/scope_questions.jsonl and the
 # practice tune split, with 603 scope examples (see that script's output in the README, "How refusal works").
@@ -99,12 +109,15 @@ class Coverage:
 
 
 def unknown_names(question: str, keyword: KeywordIndex) -> tuple[str, ...]:
-    """Capitalised words, not opening a sentence, that neither the corpus nor everyday English uses."""
+    """Capitalised words, not opening a sentence, that neither the corpus nor everyday English uses;
+    and names of three capitalised words or more that the corpus never spells out, though each word
+    is everyday English ("the Charity Governance Code"): the corpus knows its names by their initials."""
     names = []
     for word in names_in(question):
         word_terms = terms(word)
         if word_terms and not any(keyword.knows(t) for t in word_terms) and not is_everyday_word(word):
             names.append(word.rstrip("'’"))
+    names += [name for name in multiword_names_in(question) if not any(keyword.knows(i) for i in initialisms(name))]
     return tuple(dict.fromkeys(names))
 
 

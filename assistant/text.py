@@ -108,6 +108,15 @@ def names_in(text: str) -> list[str]:
     return _NAME.findall(text.strip())
 
 
+def multiword_names_in(text: str) -> list[str]:
+    """Runs of three or more capitalised words past each sentence's first, in a text not written in
+    title case: "What does the Charity Governance Code say?" -> Charity Governance Code."""
+    words = text.split()
+    if sum(word[:1].isupper() for word in words) * 2 > len(words):  # "How Do Small Charities Share Risk?"
+        return []
+    return [run for run in _CAPITALISED_RUN.findall(text.strip()) if _NAME.match(text.strip(), text.strip().find(run))]
+
+
 def refers_back(sentence: str) -> bool:
     """Does the sentence need the one before it to make sense ("This enabled ...")?"""
     return _REFERS_BACK.match(sentence) is not None

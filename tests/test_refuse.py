@@ -23,6 +23,7 @@ from assistant.refuse import (
     declined_text,
     missing_fact,
     signals,
+    unknown_names,
 )
 from assistant.settings import DEFAULT_REFUSAL_THRESHOLD
 from conftest import FakeEmbeddings
@@ -73,6 +74,15 @@ def test_a_name_the_corpus_never_uses_declines_however_close_the_passages():
     hits = [_hit(TOUCHSTONE, 0.9)]
     coverage = assess("What did Barnardo's learn from Touchstone?", hits, KEYWORD, THRESHOLD, True, 0.3)
     assert coverage.unknown_names == ("Barnardo's",) and coverage.outcome == DECLINED
+
+
+def test_a_long_name_of_everyday_words_the_corpus_never_spells_out_is_unknown():
+    """Each of "Charity Governance Code" is an everyday word; the name is not the corpus's. The corpus's
+    own long names are known by their initials, after a possessive too; title case marks no names."""
+    corpus = KeywordIndex.build([_passage("Touchstone", "Touchstone delivers the Live Well Leeds service.")])
+    assert unknown_names("What does the Charity Governance Code say on board diversity?", corpus) == ("Charity Governance Code",)
+    assert unknown_names("How long are Touchstone's Live Well Leeds contracts?", corpus) == ()
+    assert unknown_names("How Do Small Charities Share Risk With Big Ones?", corpus) == ()
 
 
 def test_an_out_of_scope_signal_turns_an_answer_into_a_decline():
