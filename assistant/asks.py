@@ -102,12 +102,19 @@ _WHICH_CASES = re.compile(r"\b(which|what|any|other)\s+(of the\s+|of these\s+)?(
                           re.IGNORECASE)
 
 
+_WHAT_NEXT = re.compile(r"\b(then what|what happened (next|then|after\w*)|what (came|comes) (next|of it|after)|led to|lead to"
+                        r"|in the end|after that|afterwards|what next)\b", re.IGNORECASE)
 _QUOTES = re.compile(r"\b(quotes?|quoted|in (their|its) own words|(say|said|says) about)\b", re.IGNORECASE)
 
 
 def asks_for_quotes(question: str) -> bool:
     """"Any quotes from the small charity?", "what does SIFA say about it?": a quote answers it best."""
     return _QUOTES.search(question) is not None
+
+
+def asks_what_next(question: str) -> bool:
+    """"And then what happened?", "what did that lead to?": the story goes on from the last answer."""
+    return _WHAT_NEXT.search(question) is not None
 
 
 def asks_who(question: str) -> bool:

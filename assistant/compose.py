@@ -17,7 +17,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .asks import asks_for_quotes, asks_which_cases, asks_who, carries_fact, fact_kinds, intended_sections
+from .asks import asks_for_quotes, asks_what_next, asks_which_cases, asks_who, carries_fact, fact_kinds, intended_sections
 from .parse import sentences_of
 from .records import Hit
 from .text import markdown_text, names_in, refers_back, terms
@@ -45,6 +45,8 @@ ONE_CASE_MARGIN = 0.6  # ... in an answer about one case study, whose sentences 
 # 0.6: one-case answers 185 -> 174 words on average, the same key facts on every tune set; 0.5 loses one)
 SOURCE_DECAY = 0.08  # each further sentence from the same passage must be this much better
 CONTINUATION_BONUS = 0.1  # for the sentence after a chosen one
+NEXT_BONUS = 0.3  # for the sentence just after what the last answer said, when asked what happened next
+NEXT_SENTENCES = 3  # ... and less for the next ones, up to this many
 MIN_POINTS = 3  # sentences an answer offers, if its case studies have them, however far behind the best
 MAX_POINTS = 6  # sentences (or whole lessons, quotes, list items) in an answer about several case studies
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")  # "£100,000" -> "100,000", "2019"
@@ -164,6 +166,19 @@ class _Picked:
         self.words += cost
 
 
+def _prefer_what_came_next(hits: list[Hit], units: list[_Unit], said: list[_Unit]) -> None:
+    """"And then what happened?": the sentences after those the last answer gave, in the case
+    study's own order, count for more, the nearest most."""
+    def place(unit: _Unit) -> tuple[str, int, int]:
+        passage = hits[unit.hit_index].passage
+        return passage.case_study, passage.position, unit.order
+
+    for case, *anchor in sorted({place(u) for u in said}):
+        after = sorted((u for u in units if place(u)[0] == case and place(u)[1:] > tuple(anchor)), key=place)
+        for distance, unit in enumerate(after[:NEXT_SENTENCES]):
+            unit.relevance += NEXT_BONUS * (1 - distance / NEXT_SENTENCES)
+
+
 def _leads(question: str, hits: list[Hit], ranked: list[_Unit]) -> list[_Unit]:
     """The best sentence of each case study that speaks to the question: one whose best sentence
     comes close to the best of all. After the best sentence's, the case studies in the order
@@ -188,6 +203,8 @@ def choose(question: str, hits: list[Hit], answer_words: int, names: frozenset[s
     said = set(terms(already_said))
     figures_said = set(_FIGURE.findall(already_said)) if fact_kinds(question) else None
     fresh = [u for u in units if not _repeats(u.text, said, figures_said)] or units  # a follow-up hears something new
+    if asks_what_next(question):
+        _prefer_what_came_next(hits, units, [u for u in units if u not in fresh])
     ranked = sorted(fresh, key=lambda u: -u.relevance)
     leads = _leads(question, hits, ranked)
     cases = {hits[u.hit_index].passage.case_study for u in leads}

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.asks import carries_fact, counted_words, fact_kinds
+from assistant.asks import asks_what_next, carries_fact, counted_words, fact_kinds
 from assistant.catalogue import Catalogue
 from assistant.compose import compose
 from assistant.followup import readings
@@ -261,6 +261,16 @@ def test_a_follow_up_asking_for_a_fact_hears_the_figure_a_repeated_sentence_adds
     said = "It works with 16 smaller organisations, most with some income [1]."
     assert "£100,000" in compose("how big are those smaller organisations?", hits, 30, already_said=said)[0]
     assert "£100,000" not in compose("what else happened?", hits, 8, already_said=said)[0]  # no fact asked: new things first
+
+
+def test_asked_what_happened_next_the_story_goes_on_from_the_last_answer():
+    passage = _passage("SIFA", "In 2016 Shelter subcontracted SIFA. In 2019 SIFA bid as the lead provider. "
+                               "Trust grew over the years. Both teams shared an office.")
+    hits = [_hit(passage, (0.5, 0.35, 0.42, 0.44))]  # without the question's form, the last would lead
+    said = "In 2016 Shelter subcontracted SIFA [1]."
+    body = compose("and then what happened?", hits, 9, already_said=said)[0].split("\n\n")[1]
+    assert body.startswith("**SIFA**: In 2019 SIFA bid as the lead provider.")
+    assert asks_what_next("what did that lead to in the end?") and not asks_what_next("what did they learn?")
 
 
 def test_lists_give_their_lead_in_and_items_as_sentences():
