@@ -103,7 +103,8 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
 def _points(answer: str) -> list[tuple[str, int]]:
     """The points of an answer, in order, each with the number of the source it cites: its numbered
     items ("1) ... 2) ...") if it has them, else each stretch of text closed by citations (the lead
-    line and the case-study names cite nothing, so are not points)."""
+    line and the case-study names cite nothing, so are not points), else the items of a one-sentence
+    list ("A; B; and C [1]")."""
     items = _NUMBERED_ITEM.split(answer)[1:]
     if len(items) >= 2:
         cited = [int(n) for n in re.findall(r"\[(\d+)\]", answer)[:1]] or [0]
@@ -115,6 +116,9 @@ def _points(answer: str) -> list[tuple[str, int]]:
         text = re.sub(r"\*\*[^*]+\*\*:?", " ", paragraph).strip(" \n-•*,;:.")
         if text:
             points.append((text, int(re.findall(r"\d+", citations)[0])))
+    if len(points) == 1 and ";" in points[0][0]:  # "A; B; and C [1]": a list written as one sentence
+        text, number = points[0]
+        return [(re.sub(r"^(and|or)\s+", "", item.strip(" \n,.")), number) for item in text.split(";") if item.strip(" \n,.")]
     return points
 
 

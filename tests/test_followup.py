@@ -75,6 +75,9 @@ def test_the_second_point_means_the_second_point_of_the_last_answer():
     [point] = readings("tell me more about the 2nd point", numbered, CATALOGUE)
     assert point.focus == [P3.case_study] and point.query.endswith("co-location")
     assert [r.focus for r in readings("and the fifth point?", numbered, CATALOGUE)][0] == [P3.case_study]
+    listed = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": "Shared values; co-location; and honesty [1]."}]
+    [point] = readings("could you expand on the third point?", listed, CATALOGUE)
+    assert point.focus == [P3.case_study] and point.query.endswith("honesty")
 
 
 def test_source_numbers_refer_to_the_sources_of_the_last_answer():
