@@ -159,13 +159,8 @@ def counted_words(question: str) -> list[str]:
 def counts(sentence: str, counted: frozenset[str]) -> bool:
     """Does a number in the sentence count one of these things ("16 smaller organisations" for
     {"organis"}), or stand bare ("supports around 3.")?"""
-    for match in _COUNT.finditer(sentence):
-        after = match.group(2).split()
-        if not after:
-            return True
-        if counted & set(terms(" ".join(_leading_words(match.group(2))))):
-            return True
-    return False
+    return any(not match.group(2).strip() or counted & set(terms(" ".join(_leading_words(match.group(2)))))
+               for match in _COUNT.finditer(sentence))
 
 
 def carries_fact(sentence: str, kinds: list[str], counted: frozenset[str] = frozenset()) -> bool:

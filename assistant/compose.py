@@ -167,14 +167,15 @@ class _Picked:
 
 
 def _prefer_what_came_next(hits: list[Hit], units: list[_Unit], said: list[_Unit]) -> None:
-    """"And then what happened?": the sentences after those the last answer gave, in the case
-    study's own order, count for more, the nearest most."""
+    """"And then what happened?": the sentences after the last one the previous answer gave, in each
+    case study's own order, count for more, the nearest most."""
     def place(unit: _Unit) -> tuple[str, int, int]:
         passage = hits[unit.hit_index].passage
         return passage.case_study, passage.position, unit.order
 
-    for case, *anchor in sorted({place(u) for u in said}):
-        after = sorted((u for u in units if place(u)[0] == case and place(u)[1:] > tuple(anchor)), key=place)
+    last_said = {case: (position, order) for case, position, order in sorted(map(place, said))}
+    for case, anchor in last_said.items():
+        after = sorted((u for u in units if place(u)[0] == case and place(u)[1:] > anchor), key=place)
         for distance, unit in enumerate(after[:NEXT_SENTENCES]):
             unit.relevance += NEXT_BONUS * (1 - distance / NEXT_SENTENCES)
 

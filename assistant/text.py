@@ -111,10 +111,11 @@ def names_in(text: str) -> list[str]:
 def multiword_names_in(text: str) -> list[str]:
     """Runs of three or more capitalised words past each sentence's first, in a text not written in
     title case: "What does the Charity Governance Code say?" -> Charity Governance Code."""
+    text = text.strip()
     words = text.split()
     if sum(word[:1].isupper() for word in words) * 2 > len(words):  # "How Do Small Charities Share Risk?"
         return []
-    return [run for run in _CAPITALISED_RUN.findall(text.strip()) if _NAME.match(text.strip(), text.strip().find(run))]
+    return [run.group() for run in _CAPITALISED_RUN.finditer(text) if _NAME.match(text, run.start())]
 
 
 def refers_back(sentence: str) -> bool:
