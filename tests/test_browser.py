@@ -83,7 +83,7 @@ def test_a_person_asks_in_a_real_browser_and_gets_a_cited_answer(server, tmp_pat
         for thumb in ("Thumbs down", "Thumbs up"):  # a reader changing their mind
             first.get_by_role("radio", name=thumb).click()
             page.wait_for_timeout(800)  # the rerun it starts
-            page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=30_000)
+            _settled(page)
         ratings = FeedbackStore(tmp_path / "feedback.sqlite3").ratings()  # one row, changed: not a second one
         assert [(r.question, r.rating) for r in ratings] == [("How do we handle a power imbalance with a smaller partner?",
                                                               THUMBS_UP)]
@@ -137,8 +137,14 @@ def _serious_violations(page, axe: Path) -> list[str]:
         .map(v => `${v.id} (${v.impact}) on ${v.nodes.length}: ${v.nodes[0].target.join(' ')}`)""")
 
 
+def _settled(page) -> None:
+    """Wait until the app has finished its run, as a person waits for the page to settle."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60_000)
+
+
 def _set_case_filter(page, case: str) -> None:
     """Through the "Focus" button in the main area, beside the question box (no sidebar needed)."""
+    _settled(page)  # a rerun still drawing the page would redraw the pickers and drop the choice
     page.get_by_role("button", name="Focus").click()
     page.get_by_role("combobox", name="Case studies").click()
     page.get_by_role("option", name=case).click()
@@ -156,8 +162,7 @@ def _scrolled(page) -> int:
 
 def _follow_first_citation(page, container) -> None:
     """Click [1] in `container` and wait for its source card to open on the cited text in bold."""
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60_000)  # a
-    # rerun still drawing the cards would close the one the click opened
+    _settled(page)  # a rerun still drawing the cards would close the one the click opened
     card = page.get_by_test_id("stExpander").filter(has_text="[1]").first
     cited = card.locator("strong").first
     assert not cited.is_visible()  # the source cards start closed
