@@ -70,8 +70,6 @@ NEAREST_SIMILARITY = 0.15  # a passage this far from the question is not offered
 # declined or offered as closest (25 at 8)
 FACT_SENTENCES = 12
 
-# a capitalised word not opening a sentence: a name, if the corpus and everyday English don't know it
-
 ANSWERED, CLOSEST, DECLINED = "answered", "closest", "declined"
 
 
