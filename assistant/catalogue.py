@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from .records import Passage
-from .text import STOPWORDS, initialisms, is_everyday_word, terms
+from .text import STOPWORDS, initialisms, is_everyday_word, place_countries, place_names_in, terms
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9]{1,7})\)")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+HOME_COUNTRY_SHARE = 0.5  # of the places named in the corpus's main country, for another country's to count
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+)\W*$")  # what precedes a sentence's first word
 
 
@@ -46,6 +47,19 @@ def _squash(text: str) -> str:
     """Lower case, single spaces, "Cohort4" == "Cohort 4"."""
     text = re.sub(r"(?<=[a-z])\s+(?=\d)", "", text.lower())
     return " ".join(re.sub(r"[’'`]", "'", text).split())
+
+
+def _places_named(grouped: dict[str, list[Passage]]) -> dict[str, set[str]]:
+    """The places each case study's text names, in the countries the corpus is about (those it names
+    the most places of): in a corpus about England, "West" (a region of Cameroon) is not a place."""
+    found = {title: set(place_names_in(" ".join(p.text for p in group))) for title, group in grouped.items()}
+    per_country: dict[str, set[str]] = {}
+    for place in set().union(*found.values()):
+        for country in place_countries(place):
+            per_country.setdefault(country, set()).add(place)
+    most = max(map(len, per_country.values()), default=0)
+    home = {country for country, places in per_country.items() if len(places) >= HOME_COUNTRY_SHARE * most}
+    return {title: {place for place in places if place_countries(place) & home} for title, places in found.items()}
 
 
 class Catalogue:
@@ -89,6 +103,7 @@ class Catalogue:
         for passage in passages:
             grouped.setdefault(passage.case_study, []).append(passage)
         aliases_of: dict[str, set[str]] = {}
+        places_of = _places_named(grouped)
         for title, group in grouped.items():
             first = group[0]
             aliases: set[str] = set()
@@ -97,6 +112,9 @@ class Catalogue:
                 aliases |= set(_ACRONYM.findall(" ".join(p.text for p in group if p.section == first.section)))
                 # "SMHA", "LWL": the initials of a name of three words or more, as people abbreviate it
                 aliases |= {i.upper() for a in list(aliases) for i in initialisms(a) if len(i) == len(a.split())}
+                # "Bristol", "the North East": a place only its text names says which case study is meant
+                aliases |= {place for place in places_of[title]
+                            if not any(place in places for other, places in places_of.items() if other != title)}
             aliases_of[title] = aliases
         # which case studies use each word of any alias: a name is distinctive if only its own does
         candidates = {w.lower() for aliases in aliases_of.values() for a in aliases for w in _TOKEN.findall(a)}
@@ -104,6 +122,11 @@ class Catalogue:
         for title, group in grouped.items():
             for word in candidates.intersection(_words(title + " " + " ".join(p.text for p in group))):
                 owners.setdefault(word, set()).add(title)
+        # a place the corpus never writes in lower case is a name however a question writes it: "somerset"
+        lower_case = {w for p in passages for w in _TOKEN.findall(p.text) if w.islower()}
+        home = {country for found in places_of.values() for place in found for country in place_countries(place)}
+        places = {w.lower() for w in candidates | {w for found in places_of.values() for w in found}
+                  if place_countries(w.title()) & home} - lower_case
         cases = []
         for title, group in grouped.items():
             first, aliases = group[0], aliases_of[title]
@@ -111,7 +134,7 @@ class Catalogue:
             names = sorted(w for w in words if w.lower() not in STOPWORDS and len(w) > 2
                            and owners.get(w.lower(), set()) <= {title})
             words_of_aliases = [w[0] for w in map(_words, aliases) if len(w) == 1]
-            everyday = tuple(sorted({w for w in words_of_aliases + names if is_everyday_word(w)}))
+            everyday = tuple(sorted({w for w in words_of_aliases + names if is_everyday_word(w) and w.lower() not in places}))
             cases.append(CaseStudy(title, first.short_title, first.organisations, tuple(sorted(aliases)),
                                    tuple(names), first.source, first.published, everyday))
         return cls(cases)

@@ -24,7 +24,7 @@ NEAR_STEM_CHARS = 2
 MIN_STEM_CHARS = 5
 # bump when the terms a passage is indexed under, or the names a case study is known by, change:
 # the corpus fingerprint includes it, so a saved index is then built again
-KEYWORDS_VERSION = "2"
+KEYWORDS_VERSION = "3"
 
 
 

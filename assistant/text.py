@@ -46,6 +46,8 @@ _REFERS_BACK = re.compile(
 # initials people type ("WRC", "SMHA"); three letters at least, fewer make everyday words
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){2,}")
 MIN_INITIALS = 3
+# a run of capitalised words past a sentence's first word: "in Bristol", "across the North East"
+_NAME_RUN = re.compile(r"(?<!^)(?<![.!?:•]\s)\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
 EVERYDAY_ZIPF = 6.0  # wordfreq's Zipf scale: "the" is 7.7, "weather" 4.9, "TUPE" 1.7
 GENERAL_ZIPF = 5.5  # this common, a word names no subject: "anything" 5.55, "way" 6.0; "rough" is 4.5
 STANDARD_ZIPF = 4.0  # "staff" 5.1, "volunteers" 4.3 are standard English; shorthand "ppl" 3.7, "yrs" 3.5, "orgs" 2.7 not
@@ -106,6 +108,37 @@ def straight_quotes(text: str) -> str:
 def names_in(text: str) -> list[str]:
     """Capitalised words past each sentence's first: "We met Shelter in Birmingham." -> Shelter, Birmingham."""
     return _NAME.findall(text.strip())
+
+
+def place_names_in(text: str) -> list[str]:
+    """Runs of capitalised words past each sentence's first that name a country or one of its
+    regions, counties or cities in ISO 3166 (pycountry): "in Bristol, across Somerset" -> Bristol,
+    Somerset. A maintained list, not ours, so it knows the places of any corpus."""
+    text = text.strip()
+    found = []
+    for run in _NAME_RUN.finditer(text):
+        before = text[: run.start()].split()
+        # "Women Centre": a name whose first word opens the line, not a place called "Centre"
+        part_of_a_name = bool(before) and before[-1][:1].isupper() and before[-1].lower() not in STOPWORDS
+        if place_countries(run.group()) and not part_of_a_name:
+            found.append(run.group())
+    return found
+
+
+def place_countries(name: str) -> frozenset[str]:
+    """The countries (ISO 3166 codes) with a place of this name: "Leeds" -> GB; "West" -> CM."""
+    return _places().get(name, frozenset())
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, frozenset[str]]:
+    import pycountry  # its data loads on first use; only building a catalogue needs it
+
+    countries: dict[str, set[str]] = {}
+    for place in [*pycountry.countries, *pycountry.subdivisions]:
+        name = re.sub(r"\s*\[.*\]", "", place.name).split(",")[0].strip()  # "Bristol, City of" -> Bristol
+        countries.setdefault(name, set()).add(getattr(place, "country_code", None) or place.alpha_2)
+    return {name: frozenset(codes) for name, codes in countries.items()}
 
 
 def multiword_names_in(text: str) -> list[str]:
