@@ -146,6 +146,17 @@ def test_a_count_of_something_else_is_no_answer_to_how_many_unless_the_word_cann
     assert missing_fact("how many ppl does Touchstone work with?", near, KEYWORD) == ""
 
 
+def test_asked_of_a_named_case_study_a_length_of_time_must_be_said_of_what_the_question_names():
+    """"How long is Touchstone's grant?" is not answered by a contract's five years; "how long is
+    the contract?" is. Unnamed, a question of how long may be answered in other words."""
+    passage = _passage("Touchstone", "Contracts for all partners have been increased to 5 years. Trust grew.")
+    near = [Hit(passage, 0.9, 0.8, (0.8, 0.1))]
+    keyword = KeywordIndex.build([passage])
+    assert missing_fact("how long is the Touchstone grant for?", near, keyword, focused=True) == "duration"
+    assert missing_fact("how long are Touchstone's contracts?", near, keyword, focused=True) == ""
+    assert missing_fact("how long does it take partners to trust each other?", near, keyword) == ""
+
+
 def test_a_decline_names_the_unknown_name_and_offers_the_nearest_topics():
     hits = [_hit(P3, 0.5), _hit(TOUCHSTONE, 0.4), _hit(P3, 0.3), _hit(TOUCHSTONE, 0.05)]
     text = declined_text(_coverage(0.9, names=("Barnardo's",)), hits)
