@@ -81,16 +81,17 @@ def ask_for_feedback(index: int, turn: dict) -> None:
             st.caption("Thank you: your comment is saved with this answer.")
 
 
-def follow_ups(answer) -> list[str]:
+def follow_ups(answer, asked: set[str]) -> list[str]:
     """Up to three next questions, each about a case study the answer cites and a section of it the
-    answer did not draw on: made from the corpus's own structure, so each one has an answer."""
+    answer did not draw on: made from the corpus's own structure, so each one has an answer. None
+    the conversation has asked already (`asked`, case-folded)."""
     drawn_on = {(h.passage.case_study, h.passage.section) for h in answer.sources}
     cited = {h.passage.case_study: h.passage.short_title for h in answer.sources}
     sections = {title: ui.sections_of(settings, answerer, title) for title in cited}
     suggestions = [SECTION_STARTERS[section].format(case=short)
                    for section in ("Learning", "Enablers", "Challenges") for title, short in cited.items()
                    if section in sections[title] and (title, section) not in drawn_on]
-    return suggestions[:3]
+    return [s for s in suggestions if s.casefold() not in asked][:3]
 
 
 def show_turn(index: int, turn: dict) -> None:
@@ -155,7 +156,7 @@ if question:
         turns.append({"question": question, "answer": answer, "rating_id": None})
         ask_for_feedback(len(turns) - 1, turns[-1])
 
-if turns and (suggestions := follow_ups(turns[-1]["answer"])):
+if turns and (suggestions := follow_ups(turns[-1]["answer"], {t["question"].casefold() for t in turns})):
     st.caption("You could ask next:")
     for suggestion in suggestions:
         st.button(suggestion, key=f"followup-{suggestion}", on_click=st.session_state.__setitem__, args=("starter", suggestion))

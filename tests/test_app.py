@@ -337,6 +337,14 @@ def test_after_an_answer_it_suggests_what_the_cited_case_studies_also_cover(app)
     assert len(_answers(app)) == 2 and "Learning" in app.expander[-1].label
 
 
+def test_it_never_suggests_a_question_the_conversation_has_asked(app):
+    """This answer draws on no Enablers passage of the alliance, whose Enablers it asked about."""
+    question = "What helped Somerset Mental Health Alliance work together?"
+    app.chat_input[0].set_value(question).run()
+    suggestions = [b.label for b in app.button if b.key and b.key.startswith("followup-")]
+    assert question not in suggestions
+
+
 def test_a_mistyped_setting_is_named_on_the_page(real_settings, feedback_db, monkeypatch):
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(real_settings.index_dir))
     monkeypatch.setenv("ASSISTANT_TOP_K", "0")
