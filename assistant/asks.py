@@ -25,8 +25,8 @@ _SECTIONS = {
                            re.IGNORECASE),
     "Challenges": re.compile(r"\b(challeng\w*|difficult\w*|problems?|barriers?|obstacles?|went wrong|hard (bit|part)s?"
                              r"|struggl\w*|tricky)\b", re.IGNORECASE),
-    "Enablers": re.compile(r"\b(enabl\w*|success factors?|made it work|helped it work|what worked|got them through|key to)\b",
-                           re.IGNORECASE),
+    "Enablers": re.compile(r"\b(enabl\w*|success factors?|made it work|helped (\S+\s+){0,6}?work|what worked|went well"
+                           r"|got them through|key to)\b", re.IGNORECASE),
     "overview": re.compile(r"\b(summar\w*|overview|in a nutshell|tl;?dr|what (is|was|'s|’s) (this|the|it) about)\b",
                            re.IGNORECASE),
 }

@@ -58,6 +58,9 @@ def test_a_theme_question_gathers_several_case_studies(retriever):
     ("so what would they do differently?", ["Learning"]),
     ("what was the hard bit at the start?", ["Challenges"]),
     ("and what got them through it?", ["Enablers"]),
+    ("What helped Somerset Mental Health Alliance work together?", ["Enablers"]),  # the chat's own suggestion
+    ("what went well?", ["Enablers"]),
+    ("how did Shelter help SIFA, and what work did SIFA do?", []),
     ("summarise this case study", ["overview"]),
     ("Who funds it?", []),
 ])
