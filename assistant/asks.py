@@ -69,7 +69,7 @@ _FACT_KINDS = {
     "place": (
         # "which regions does it cover?", "where are they based?"; not "where did it go wrong?"
         re.compile(r"\b(which|what) (regions?|areas?|parts? of\b|cit(y|ies)|towns?|count(y|ies)|boroughs?|places?|locations?)"
-                   r"|\bwhere\b[^?]{0,40}\b(based|located|operate|operating|cover|covers|work in)\b", re.IGNORECASE),
+                   r"|\bwhere\b[^?]{0,40}\b(based|located|operate|operating|cover|covers|work in|work\W*$)", re.IGNORECASE),
         re.compile(r"\b(in|across|throughout|around|within)\s+(the\s+)?([a-z]+\s+)?[A-Z][a-z]+"),  # in north Warwickshire
     ),
     "person": (
@@ -103,7 +103,7 @@ _WHICH_CASES = re.compile(r"\b(which|what|any|other)\s+(of the\s+|of these\s+)?(
 
 
 _WHAT_NEXT = re.compile(r"\b(then what|what happened (next|then|after\w*)|what (came|comes) (next|of it|after)|led to|lead to"
-                        r"|in the end|after that|afterwards|what next)\b", re.IGNORECASE)
+                        r"|in the end|after that|afterwards|what next)\b|^\W*(and|so)?\s*then\W*$", re.IGNORECASE)
 _QUOTES = re.compile(r"\b(quotes?|quoted|in (their|its) own words|(say|said|says) about)\b", re.IGNORECASE)
 
 

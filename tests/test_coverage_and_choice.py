@@ -73,7 +73,9 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("when exactly was the tender out - what month?", ["date"]),
     ("which regions does the partnership cover?", ["place"]),
     ("where's cohort 4 based?", ["place"]),
+    ("and where do they actually work?", ["place"]),
     ("where did it go wrong?", []),
+    ("where did it work well for them?", []),
 ])
 def test_a_question_asking_for_a_fact_is_told_by_its_form(question, kinds):
     assert fact_kinds(question) == kinds
@@ -271,6 +273,7 @@ def test_asked_what_happened_next_the_story_goes_on_from_the_last_answer():
     body = compose("and then what happened?", hits, 9, already_said=said)[0].split("\n\n")[1]
     assert body.startswith("**SIFA**: In 2019 SIFA bid as the lead provider.")
     assert asks_what_next("what did that lead to in the end?") and not asks_what_next("what did they learn?")
+    assert asks_what_next("and then?") and not asks_what_next("and then they won the bid?")
 
 
 def test_lists_give_their_lead_in_and_items_as_sentences():
