@@ -246,6 +246,15 @@ def _render(units: list[_Unit], hit: Hit, number: int) -> str:
     return "\n".join(rendered)
 
 
+def _joined(pieces: list[str]) -> str:
+    """Rendered pieces of one case study's text, on one line, but after a list a new paragraph:
+    Markdown reads text right after a list's last item as part of that item."""
+    text = pieces[0]
+    for piece in pieces[1:]:
+        text += ("\n\n" if _BULLET.match(text.rsplit("\n", 1)[-1]) else " ") + piece
+    return text
+
+
 def compose(question: str, hits: list[Hit], answer_words: int, names: frozenset[str] = frozenset(),
             already_said: str = "", lead: str | None = None) -> tuple[str, list[Hit], list[tuple[str, ...]]]:
     """The answer text, its numbered sources (every source cited, every [n] in range, numbered in
@@ -255,13 +264,14 @@ def compose(question: str, hits: list[Hit], answer_words: int, names: frozenset[
     chosen = choose(question, hits, answer_words, names, already_said)
     first = chosen[0].hit_index
     case_order = list(dict.fromkeys(hits[u.hit_index].passage.case_study for u in chosen))
+    fact_first = bool(fact_kinds(question))
 
     blocks: list[tuple[str, list[tuple[int, list[_Unit]]]]] = []
     for case_study in case_order:
         here = [u for u in chosen if hits[u.hit_index].passage.case_study == case_study]
-        # the best sentence opens the answer
-        # (with the rest of its passage), everything else in reading order
-        here.sort(key=lambda u: (u.hit_index != first, u.group != 0, hits[u.hit_index].passage.source,
+        # the best sentence's passage opens the answer, everything else in reading order, so "these
+        # challenges" follows what they are; asked for a fact, the sentence carrying it comes first
+        here.sort(key=lambda u: (u.hit_index != first, fact_first and u.group != 0, hits[u.hit_index].passage.source,
                                  hits[u.hit_index].passage.position, u.order))
         groups: list[tuple[int, list[_Unit]]] = []
         for unit in here:
@@ -279,7 +289,7 @@ def compose(question: str, hits: list[Hit], answer_words: int, names: frozenset[
     text_blocks = []
     for _, groups in blocks:
         label = hits[groups[0][0]].passage.short_title
-        body = " ".join(_render(units, hits[i], numbers[i]) for i, units in groups)
+        body = _joined([_render(units, hits[i], numbers[i]) for i, units in groups])
         text_blocks.append(f"**{markdown_text(label)}**: {body}")
     titles = [hits[groups[0][0]].passage.short_title for _, groups in blocks]
     if lead is None:

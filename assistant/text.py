@@ -42,6 +42,8 @@ _REFERS_BACK = re.compile(
     r"here|there|both)\b",
     re.IGNORECASE,
 )
+# "these challenges", "those partners" early in a sentence: what they are was said before it
+_POINTS_BACK = re.compile(r"^\W*(?:\S+\s+){1,7}?(these|those)\s+\w+", re.IGNORECASE)
 # a run of capitalised words ("Women’s Resource Centre", "Somerset Mental Health Alliance"), whose
 # initials people type ("WRC", "SMHA"); three letters at least, fewer make everyday words
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){2,}")
@@ -152,8 +154,9 @@ def multiword_names_in(text: str) -> list[str]:
 
 
 def refers_back(sentence: str) -> bool:
-    """Does the sentence need the one before it to make sense ("This enabled ...")?"""
-    return _REFERS_BACK.match(sentence) is not None
+    """Does the sentence need the one before it to make sense ("This enabled ...", "The Consortium
+    has responded to these challenges by ...")?"""
+    return _REFERS_BACK.match(sentence) is not None or _POINTS_BACK.match(sentence) is not None
 
 
 def markdown_text(text: str) -> str:

@@ -180,6 +180,33 @@ def test_a_sentence_that_leans_on_the_one_before_brings_it_along():
             "It works with 16 smaller organisations. This enabled growth.") in text
 
 
+def test_a_passage_s_sentences_are_quoted_in_their_own_order_so_references_keep_their_meaning():
+    """Best first, "This supported the thinking" would follow the wrong sentence; asked for a fact,
+    the sentence carrying it still comes first."""
+    passage = _passage("SMHA", "Meetings were difficult to manage for some. The partners ringfenced funding for "
+                               "attendance. This supported the thinking behind the alliance.")
+    text, _, _ = compose("what went wrong?", [_hit(passage, (0.5, 0.9, 0.4))], 180)
+    assert ("Meetings were difficult to manage for some. The partners ringfenced funding for attendance. "
+            "This supported the thinking behind the alliance.") in text
+    text, _, _ = compose("how much funding was ringfenced?", [_hit(passage, (0.5, 0.9, 0.4))], 180)
+    assert text.split("**: ")[1].startswith("The partners ringfenced funding")
+
+
+def test_a_sentence_pointing_back_at_these_challenges_brings_them_along():
+    passage = _passage("VAWG", "Funding was cut and tenders were short. The Consortium has responded to these "
+                               "challenges by building relationships with funders.")
+    text, _, _ = compose("how did they build relationships with funders?", [_hit(passage, (0.1, 0.9))], 180)
+    assert "Funding was cut and tenders were short. The Consortium has responded" in text
+
+
+def test_text_after_a_list_starts_a_new_paragraph_not_the_list_s_last_item():
+    """Markdown reads a line right after a list item as part of that item."""
+    members = _passage("SMHA", "The Alliance is comprised of:\n• a peer group\n• a charity.", kind="list")
+    quote = _passage("SMHA", "“We came together because we believe in it.”", kind="quote", position=1)
+    text, _, _ = compose("who is in the alliance?", [_hit(members, (0.9, 0.8, 0.8)), _hit(quote, (0.7,))], 180)
+    assert "  - a charity.\n\n“We came together" in text
+
+
 def test_citations_are_numbered_in_the_order_they_appear():
     hits = [_hit(SIFA, (0.3, 0.3)), _hit(TOUCHSTONE, (0.9, 0.2, 0.2)), _hit(P3, (0.6, 0.5))]
     text, sources, excerpts = compose("where does Touchstone work, and who took the risk?", hits, 180)
