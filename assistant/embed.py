@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .adapt import adapted_model, pairs_fingerprint
 from .errors import AssistantError
 from .export import onnx_graph
 from .memory import release_freed_memory
@@ -101,18 +102,20 @@ def _onnx_encoder(folder: Path, cache_dir: Path) -> OnnxEncoder:
         return OnnxEncoder(onnx_graph(folder, cache_dir), folder)
 
 
-_encoders: dict[tuple[str, str, Path], OnnxEncoder | SentenceTransformersEncoder] = {}
+_encoders: dict[tuple[str, str, Path, Path | None], OnnxEncoder | SentenceTransformersEncoder] = {}
 _encoders_lock = threading.Lock()
 
 
-def load_encoder(model: str, encoder: str, cache_dir: Path) -> OnnxEncoder | SentenceTransformersEncoder:
-    """Loaded once per process: the CLI and every Streamlit session share it."""
+def load_encoder(model: str, encoder: str, cache_dir: Path,
+                 tuning: Path | None = None) -> OnnxEncoder | SentenceTransformersEncoder:
+    """Loaded once per process: the CLI and every Streamlit session share it. `tuning`: the pairs
+    the model is adapted on (made on first use), or None for the model as packaged."""
     if encoder not in ENCODERS:
         raise AssistantError(f"unknown encoder {encoder!r}: use one of {', '.join(ENCODERS)}")
     with _encoders_lock:
-        key = (model, encoder, cache_dir)
+        key = (model, encoder, cache_dir, tuning)
         if key not in _encoders:
-            folder = model_path(model)
+            folder = model_path(model) if tuning is None else adapted_model(model_path(model), tuning, cache_dir)
             _encoders[key] = _onnx_encoder(folder, cache_dir) if encoder == "onnx" else SentenceTransformersEncoder(folder)
         return _encoders[key]
 
@@ -120,17 +123,22 @@ def load_encoder(model: str, encoder: str, cache_dir: Path) -> OnnxEncoder | Sen
 class PackagedEmbeddings:
     """Normalised sentence embeddings, so a dot product is a cosine similarity."""
 
-    def __init__(self, model: str, encoder: str, cache_dir: Path):
-        self.model_name, self.encoder, self.cache_dir = model, encoder, cache_dir
+    def __init__(self, model: str, encoder: str, cache_dir: Path, tuning: Path | None = None):
+        self.model, self.encoder, self.cache_dir, self.tuning = model, encoder, cache_dir, tuning
+
+    @property
+    def model_name(self) -> str:
+        """The model as its vectors differ: adapted on which pairs, if it is."""
+        return f"{self.model} adapted {pairs_fingerprint(self.tuning)}" if self.tuning else self.model
 
     @classmethod
     def for_settings(cls, settings: Settings) -> "PackagedEmbeddings":
-        return cls(settings.model, settings.encoder, settings.model_cache_dir)
+        return cls(settings.model, settings.encoder, settings.model_cache_dir, settings.tuning_pairs)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = load_encoder(self.model_name, self.encoder, self.cache_dir).encode(texts)
+        vectors = load_encoder(self.model, self.encoder, self.cache_dir, self.tuning).encode(texts)
         if len(texts) > BATCH_SIZE:
             # else an ingest grows ~50 MB per 1,000 passages (8,000: 744 -> 1076 MB; 652 -> 665 MB with, same speed)
             release_freed_memory()

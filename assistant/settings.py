@@ -31,6 +31,8 @@ DEFAULT_LLM_TEMPERATURE = 0.0
 DEFAULT_THEMES_FILE = PROJECT_ROOT / "content" / "themes.yaml"  # curated themes and questions
 # questions labelled in or out of scope: a new question's nearest ones inform the coverage decision
 DEFAULT_SCOPE_EXAMPLES_FILE = PROJECT_ROOT / "content" / "scope_examples.jsonl"
+# questions, each with the sentence that answers it, that the embedding model is adapted on (assistant/adapt.py)
+DEFAULT_TUNING_PAIRS = PROJECT_ROOT / "content" / "tuning_pairs.jsonl"
 DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "data" / "feedback.sqlite3"  # outside git (.gitignore)
 # Chosen with eval/calibrate.py (cross-validated figures per threshold); see README "How refusal works".
 DEFAULT_REFUSAL_THRESHOLD = 0.25
@@ -61,6 +63,11 @@ def _log_level(raw: str) -> str:
     return raw.upper()
 
 
+def _optional_path(raw: str) -> Path | None:
+    """A path, or "none" for none."""
+    return None if raw.lower() == "none" else Path(raw)
+
+
 def _flag(raw: str) -> bool:
     """ "1", "true", "yes", "on" (any case) or "0", "false", "no", "off"; anything else is an error."""
     if raw.lower() in ("1", "true", "yes", "on"):
@@ -78,6 +85,7 @@ class Settings:
     model: str = DEFAULT_MODEL
     encoder: str = ENCODERS[0]
     model_cache_dir: Path = DEFAULT_MODEL_CACHE_DIR
+    tuning_pairs: Path | None = DEFAULT_TUNING_PAIRS  # None: the packaged model as it is, not adapted
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 for a `chroma run` server
     # sent as X-Chroma-Token to the token proxy in front of that server (scripts/chroma-with-token.sh)
     chroma_token: str | None = field(default=None, repr=False)
@@ -104,8 +112,11 @@ class Settings:
     @property
     def embedding(self) -> str:
         """What made the index's vectors, as recorded with it: an index is never searched, or
-        added to, with vectors from another model or encoder."""
-        return f"{self.model} ({self.encoder})"
+        added to, with vectors from another model, adaptation or encoder."""
+        from .adapt import pairs_fingerprint
+
+        adapted = f" adapted {pairs_fingerprint(self.tuning_pairs)}" if self.tuning_pairs else ""
+        return f"{self.model}{adapted} ({self.encoder})"
 
     @property
     def sidecar_dir(self) -> Path:
@@ -129,6 +140,7 @@ class Settings:
             ("model", str),
             ("encoder", _encoder),
             ("model_cache_dir", Path),
+            ("tuning_pairs", _optional_path),
             ("chroma_url", str),
             ("chroma_token", str),
             ("top_k", int),

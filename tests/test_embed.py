@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from assistant import export
+from assistant.adapt import adapted_model
 from assistant.embed import OnnxEncoder, SentenceTransformersEncoder, model_path
 from assistant.errors import AssistantError
 from assistant.evaluate import load_questions
@@ -25,9 +26,10 @@ from conftest import ROOT
 
 @pytest.mark.model
 def test_onnx_gives_sentence_transformers_vectors_on_the_corpus_and_the_public_questions():
-    """The parity test: the one place outside export.py that runs the model on torch."""
-    folder = model_path(DEFAULT_MODEL)
+    """The parity test: the one place outside export.py and adapt.py that runs the model on torch,
+    on the model the app answers with (adapted on the tuning pairs)."""
     settings = Settings()
+    folder = adapted_model(model_path(DEFAULT_MODEL), settings.tuning_pairs, settings.model_cache_dir)
     passages = [p.indexed_text for d in read_corpus(settings.corpus_dir)[0] for p in parse(d)]
     questions = [q["question"] for name in ("dev", "practice") for q in load_questions(ROOT / "eval" / f"{name}.jsonl")]
     texts = passages + questions
