@@ -17,6 +17,8 @@ st.caption("Every point is the case studies' own words with a numbered source; w
            "plainly. Questions for the board come from a curated list written from the report's learning.")
 topic = st.text_input("Topic", placeholder="Managing a power imbalance with a smaller partner", key="briefing_topic",
                       persist_state="session")
+if st.button("Prepare briefing", type="primary") and not topic.strip():
+    st.info("Type a topic first, for example: managing a power imbalance with a smaller partner.")
 if topic.strip():
     wanted = (" ".join(topic.split())[: settings.max_question_chars], answerer.retriever.snapshot.fingerprint)
     if st.session_state.get("briefing_built", (None,))[0] != wanted:  # built once: a download click doesn't rebuild it

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from assistant import AssistantError, ui
+from assistant import AssistantError, BadQuestion, ui
+from assistant.answer import clean_question
 from assistant.feedback import MAX_COMMENT_CHARS, THUMBS_UP
 from assistant.text import markdown_text
 from assistant.transcript import transcript_markdown
@@ -132,6 +133,13 @@ if not turns and not question:
 if question and not ui.within_rate(ui.QUESTIONS_PER_MINUTE, "questions"):
     st.warning("That is a lot of questions in a minute: please wait a moment before asking again.")
     question = None
+
+if question:
+    try:  # an empty or oversized question is told so, not added to the conversation
+        clean_question(question, settings)
+    except BadQuestion as error:
+        st.error(str(error))
+        question = None
 
 if question:
     with st.chat_message("user"):

@@ -125,11 +125,11 @@ def build_briefing(answerer: Answerer, topic: str, themes: ThemeMap) -> Briefing
     for theme in applicable:
         row = themes.scores[themes.themes.index(theme)]
         if max(row) < WEAK_COVERAGE:
-            briefing.gaps.append(f"{theme.name}: the case studies touch on this only in passing "
-                                 f"(strongest match {max(row):.2f}).")
+            briefing.gaps.append(f"{theme.name}: the case studies touch on this only in passing.")
     silent = sorted({c.short_title for c in themes.cases} - {h.passage.short_title for h in sources.hits})
     if silent:
-        briefing.gaps.append("Case studies that say nothing quoted here about this topic: " + ", ".join(silent) + ".")
+        briefing.gaps.append("Not quoted in this briefing (they may touch on the topic in other words): "
+                             + ", ".join(silent) + ".")
     briefing.gaps.append(scope)
     briefing.sources, briefing.quoted = sources.hits, sources.quoted
     return briefing
@@ -144,6 +144,14 @@ def _themes_for(topic: str, answerer: Answerer, themes: list[Theme]) -> list[The
     return [themes[i] for i in ranked[:3] if similarity[i] >= TOPIC_THEME_MIN] or [themes[ranked[0]]]
 
 
+_CLOSING_QUOTE = re.compile(r"(?<=[.!?…])['’\"”](?=( …)?$)")
+
+
+def _unquoted(sentence: str) -> str:
+    """A quote's own marks give way to ours: “Shelter’s team helped us.”, not “'Shelter’s team helped us.'”."""
+    return _CLOSING_QUOTE.sub("", sentence[1:]) if sentence[:1] in "'‘\"“" else sentence
+
+
 def cited_sentence(quoted: tuple[str, ...]) -> str:
     """The first sentence a claim quotes, with "…" when it quotes more: what to look for in the passage."""
     lines = [" ".join(line.removeprefix("• ").split()) for text in quoted for line in text.strip().split("\n")]
@@ -155,7 +163,7 @@ def source_line(citation: Citation, quote: bool = True) -> str:
     """A numbered source as plain text: "[3] Case study — Learning, lesson 2: “the sentence cited”"."""
     p = citation.passage
     where = f"{p.section}, lesson {p.lesson}" if p.lesson else p.section
-    said = f": “{cited_sentence(citation.quoted)}”" if quote else ""
+    said = f": “{_unquoted(cited_sentence(citation.quoted))}”" if quote else ""
     return f"[{citation.number}] {p.case_study} — {where}{said}"
 
 

@@ -18,7 +18,7 @@ from .text import split_sentences
 
 # Bump when what a passage is, or what is stored with it (its sentences' vectors), changes: it is
 # part of every passage id, so the next ingest re-embeds everything and no stale record survives.
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 SECTIONS = ("Challenges", "Enablers", "Learning")
 MAX_PASSAGE_CHARS = 1200  # longer paragraphs are cut at sentence ends, so each cites cleanly
 
@@ -65,6 +65,10 @@ class _Case:
     organisations: tuple[str, ...]
     section: str = OVERVIEW
     passages: list[tuple[str, str, str, int | None, str | None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # "... (P3 and Cohort 4 )", as the report prints it, is cited as "... (P3 and Cohort 4)"
+        self.title = re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", " ".join(self.title.split())))
 
 
 PREFACE = "preface"

@@ -261,7 +261,8 @@ def source_card(citation: Citation, place: int | str) -> None:
         cited = " ".join(line.strip() for quoted in citation.quoted for line in quoted.split("\n") if line.strip())
         if cited and len(cited) < WHOLE_PASSAGE_SHARE * len(passage.text):
             st.markdown(f"> {markdown_text(cited)}")
-        st.caption(markdown_text(f"{passage.case_study} · {', '.join(passage.organisations)}"
+        named = all(o in passage.case_study for o in passage.organisations)  # in the title's brackets, mostly
+        st.caption(markdown_text(passage.case_study + ("" if named else f" · {', '.join(passage.organisations)}")
                                  + (f" · quote from {passage.attribution}" if passage.attribution else "")))
         st.markdown(highlighted(passage, citation.quoted))
 

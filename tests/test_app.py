@@ -50,6 +50,8 @@ def test_a_starter_question_is_asked_and_answered_with_sources(app):
     assert "[\\[1\\]](#source-0-1)" in written  # each [n] links to its source card (followed in test_browser)
     cards = [e.label for e in app.expander]
     assert cards and cards[0].startswith("[1] ")
+    captions = [c.value for e in app.expander for c in e.caption]
+    assert captions and not [c for c in captions if re.search(r"\((.+)\) · \1$", c)]  # the name once, not twice
     # a card quoting one sentence of a longer passage leads with that sentence, then the passage
     card = next(e for e in app.expander if [m for m in e.markdown if m.value.startswith("> ")])
     lead, passage = card.markdown[0].value, card.markdown[-1].value
@@ -117,6 +119,13 @@ def test_browse_page_reads_a_case_study_in_full(app):
     assert [s.value for s in page.subheader] == ["Challenges", "Enablers", "Learning"]
 
 
+@pytest.mark.parametrize("question, message", [("   ", "Please type a question"), ("why? " * 1000, "the limit is")])
+def test_an_empty_or_oversized_question_is_told_so_and_not_added_to_the_conversation(app, question, message):
+    app.chat_input[0].set_value(question).run()
+    assert message in app.error[0].value
+    assert not [m for m in app.chat_message if m.name == "user"]  # no empty or 5,000-character bubble
+
+
 def test_markup_in_a_question_is_shown_as_text(app):
     app.chat_input[0].set_value("<img src=x onerror=alert(1)> What is trust?").run()
     shown = [m.markdown[0].value for m in app.chat_message if m.name == "user"][0]
@@ -168,6 +177,12 @@ def test_briefing_page_previews_and_offers_word_and_markdown(app):
     text = "\n".join(m.value for m in app.markdown)
     assert "## Questions for the board" in text
     assert [b.label for b in app.get("download_button")] == ["Download as Word", "Download as Markdown"]
+
+
+def test_the_briefing_page_has_a_button_that_says_what_to_do(app):
+    app.switch_page("app_pages/briefing.py").run()
+    app.button[0].click().run()
+    assert app.button[0].label == "Prepare briefing" and "Type a topic first" in app.info[0].value
 
 
 def test_each_citation_in_a_briefing_links_to_its_source_card_in_its_section(app):

@@ -13,9 +13,11 @@ from pathlib import Path
 import docx
 import pytest
 
-from assistant.brief import briefing_docx, briefing_markdown, briefing_parts, build_briefing, source_line
+from assistant import brief
+from assistant.brief import Citation, briefing_docx, briefing_markdown, briefing_parts, build_briefing, source_line
 from assistant.guide import build_guide, guide_markdown, guide_parts, reading_path, reading_path_markdown
 from assistant.ingest import ingest
+from assistant.records import Passage
 from assistant.retrieve import Retriever
 from assistant.text import split_sentences
 from assistant.themes import load_themes, theme_map
@@ -88,6 +90,15 @@ def test_a_source_quotes_the_sentence_cited_not_the_start_of_its_passage(briefin
     assert opening_differs  # at least one cited sentence is not its passage's first
 
 
+def test_a_quoted_source_line_has_our_quote_marks_not_two_pairs():
+    quote = Passage(id="q", case_study="Supporting smaller charities (Shelter and SIFA Fireside)",
+                    organisations=("Shelter", "SIFA Fireside"), section="overview", lesson=None, kind="quote",
+                    text="'Shelter’s development team helped us. They looked over the tender.'", source="s.md",
+                    position=0, content_hash="q")
+    line = source_line(Citation(2, quote, (quote.text,)))
+    assert line.endswith(": “Shelter’s development team helped us. …”")
+
+
 def test_every_source_resolves_to_corpus_text(briefing):
     corpus = " ".join(" ".join(p.read_text().split()) for p in (ROOT / "corpus").glob("*.md"))
     for hit in briefing.sources:
@@ -103,6 +114,14 @@ def test_a_briefing_has_board_questions_gaps_and_scope(briefing):
         assert heading in markdown
     assert "What power do we hold in this partnership" in markdown  # from content/themes.yaml, not invented
     assert "quotes only the assistant's 8 case studies, published in 2021" in markdown  # read from the corpus
+
+
+def test_a_theme_covered_only_in_passing_is_said_so_in_words_a_board_reads(real_answerer, themes, monkeypatch):
+    """Not "strongest match 0.42": a similarity score means nothing to trustees."""
+    monkeypatch.setattr(brief, "WEAK_COVERAGE", 1.01)  # every theme the topic touches counts as weakly covered
+    gaps = build_briefing(real_answerer, TOPIC, themes).gaps
+    passing = [g for g in gaps if "only in passing" in g]
+    assert passing and not any(re.search(r"\d\.\d", g) for g in passing)
 
 
 def test_an_uncovered_topic_gives_a_short_briefing_that_says_so(real_answerer, themes):

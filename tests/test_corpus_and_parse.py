@@ -93,6 +93,13 @@ def test_organisations_come_from_the_title_line():
     assert organisations_from_title("A title without organisations") == ()
 
 
+def test_a_title_is_cited_without_the_report_s_stray_spaces(corpus_passages):
+    """The report prints "(P3 and Cohort 4 )"; every citation, card and export shows the tidied title."""
+    titles = {p.case_study for p in corpus_passages}
+    assert "Funding a smaller organisation to deliver specialist housing support (P3 and Cohort 4)" in titles
+    assert not any(re.search(r"\(\s|\s\)|\s\s", t) for t in titles)
+
+
 def test_passage_ids_are_stable_and_distinct(corpus_passages):
     again = [p for d in read_corpus(ROOT / "corpus")[0] for p in parse(d)]
     assert [p.id for p in again] == [p.id for p in corpus_passages]
