@@ -57,11 +57,17 @@ def test_markup_in_a_corpus_file_is_kept_as_text(corpus: Path, settings, fake_em
 
 
 def test_reingesting_an_unchanged_corpus_embeds_nothing(settings, fake_embedder):
-    first = ingest(settings, embedder=fake_embedder)
+    said: list[str] = []
+    first = ingest(settings, embedder=fake_embedder, progress=lambda done, total, message: said.append(message))
     assert first.embedded == first.passages == 90  # the preface is not a case study
+    # before the first embedding, which may wait a minute for the model to be adapted, it says why
+    assert said[:2] == ["reading the case studies", "embedding 90 passages (on a first start the model is first "
+                        "adapted to the case studies' questions: about a minute)"]
     texts = fake_embedder.embedded  # the passages and their sentences
-    second = ingest(settings, embedder=fake_embedder)
+    said.clear()
+    second = ingest(settings, embedder=fake_embedder, progress=lambda done, total, message: said.append(message))
     assert (second.embedded, second.unchanged, second.removed) == (0, 90, 0)
+    assert not [m for m in said if m.startswith("embedding")]  # nothing to embed, nothing to wait for
     assert fake_embedder.embedded == texts
     assert stale_reason(settings, Store(settings)) is None
 
