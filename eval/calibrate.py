@@ -2,10 +2,14 @@
 
     .venv/bin/python eval/calibrate.py            # signals, fitted weights, cross-validated figures
 
+Each question's signals come from a model adapted without it and scope examples without it
+(out_of_fold.py): fitted on signals of questions the model was adapted on, the weights expected too
+much of a new user's answerable questions and refused more of them.
+
 Labelled sets: tests/data/calibration/answerable.jsonl, out_of_scope.jsonl and facts.jsonl (written
 for this from the corpus, in users' words, never from a check split; facts.jsonl asks for sums,
 dates and numbers the corpus gives or doesn't), tests/data/scope_questions.jsonl, and the
-`tune` split of eval/practice.jsonl. Copy the printed WEIGHTS and BIAS into refuse.py.
+`tune` halves of eval/practice.jsonl and tests/data/holdout/*.jsonl. Copy the printed WEIGHTS and BIAS into refuse.py.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from out_of_fold import fold_answerers, fold_of  # noqa: E402
+
 from assistant.evaluate import filters_of, load_questions  # noqa: E402
 from assistant.followup import readings  # noqa: E402
-from assistant.pipeline import open_answerer  # noqa: E402
 from assistant.refuse import CLOSEST_SHARE, WEIGHTS  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
@@ -42,6 +47,8 @@ def labelled() -> list[tuple[dict, int, str]]:
                  for q in load_questions(DATA / "calibration" / f"{name}.jsonl")]
     rows += [(q, int(q["kind"] != "refuse"), "practice-tune")
              for q in load_questions(ROOT / "eval" / "practice.jsonl") if q.get("split") == "tune"]
+    for path in sorted((DATA / "holdout").glob("*.jsonl")):
+        rows += [(q, int(q["kind"] != "refuse"), f"{path.stem}-tune") for q in load_questions(path) if q.get("split") == "tune"]
     return rows
 
 
@@ -58,6 +65,19 @@ def features(answerer, rows: list[tuple[dict, int, str]]) -> tuple[np.ndarray, l
         names.append(coverage.unknown_names)
         missing.append(bool(coverage.missing_fact))
     return np.array(found), names, np.array(missing)
+
+
+def out_of_fold_features(settings: Settings, rows: list[tuple[dict, int, str]]) -> tuple[np.ndarray, list, np.ndarray]:
+    """`features`, each row's read through a model that never met it (out_of_fold.py)."""
+    x, names, missing = np.zeros((len(rows), len(WEIGHTS))), [()] * len(rows), np.zeros(len(rows), dtype=bool)
+    with fold_answerers(settings) as answerers:
+        for fold, answerer in enumerate(answerers):
+            mine = [i for i, (question, _, _) in enumerate(rows) if fold_of(question["question"]) == fold]
+            found, found_names, found_missing = features(answerer, [rows[i] for i in mine])
+            x[mine], missing[mine] = found, found_missing
+            for i, unknown in zip(mine, found_names, strict=True):
+                names[i] = unknown
+    return x, names, missing
 
 
 def fit(x: np.ndarray, y: np.ndarray, steps: int = 5000, rate: float = 0.5) -> tuple[np.ndarray, float]:
@@ -84,9 +104,8 @@ def figures(p: np.ndarray, y: np.ndarray, named: np.ndarray, missing: np.ndarray
 
 def main() -> None:
     settings = Settings.from_env()
-    answerer = open_answerer(settings)
     rows = labelled()
-    x, names, missing = features(answerer, rows)
+    x, names, missing = out_of_fold_features(settings, rows)
     y = np.array([label for _, label, _ in rows], dtype=float)
     named = np.array([bool(n) for n in names])
     for label, name in ((1, "answerable"), (0, "out of scope")):

@@ -4,6 +4,7 @@ packaged model over the real corpus) built once per session for the integration 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import shutil
@@ -53,6 +54,14 @@ class FakeEmbeddings:
 
     def embed_query(self, text: str) -> list[float]:
         return self._vector(text)
+
+
+def public_check_questions() -> set[str]:
+    """The check halves' questions, lower-cased: what the public sets measure a new user by, so no
+    labelled data the assistant learns from may hold them (nor the same words asked in another set)."""
+    sets = [ROOT / "eval" / "practice.jsonl", *(DATA / "holdout").glob("*.jsonl")]
+    return {q["question"].strip().lower() for path in sets
+            for q in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if q.get("split") == "check"}
 
 
 def system_tool(names: tuple[str, ...], install_script: str) -> str:

@@ -13,6 +13,7 @@ from assistant import adapt
 from assistant.embed import SentenceTransformersEncoder, model_path
 from assistant.errors import AssistantError
 from assistant.settings import DEFAULT_MODEL, DEFAULT_TUNING_PAIRS, Settings
+from conftest import public_check_questions
 
 PAIRS = [
     ("we got burned teaming up before", "CYN: Some have had difficult experiences of collaboration in the past."),
@@ -56,11 +57,8 @@ def test_the_index_records_the_adaptation_and_none_turns_it_off(tmp_path: Path):
 def test_the_public_check_halves_are_never_among_the_pairs():
     """The check halves measure how the adaptation holds on questions it never saw (nor the same
     words asked in another set)."""
-    root = Path(__file__).resolve().parent.parent
-    sets = [root / "eval" / "practice.jsonl", *(root / "tests" / "data" / "holdout").glob("*.jsonl")]
-    checks = {q["question"].lower() for path in sets
-              for q in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if q.get("split") == "check"}
-    assert checks and not checks & {q.lower() for q, _ in adapt.read_pairs(DEFAULT_TUNING_PAIRS)}
+    checks = public_check_questions()
+    assert checks and not checks & {q.strip().lower() for q, _ in adapt.read_pairs(DEFAULT_TUNING_PAIRS)}
 
 
 @pytest.mark.model

@@ -25,8 +25,8 @@ from assistant.refuse import (
     signals,
     unknown_names,
 )
-from assistant.settings import DEFAULT_REFUSAL_THRESHOLD
-from conftest import FakeEmbeddings
+from assistant.settings import DEFAULT_REFUSAL_THRESHOLD, DEFAULT_SCOPE_EXAMPLES_FILE
+from conftest import FakeEmbeddings, public_check_questions
 
 THRESHOLD = DEFAULT_REFUSAL_THRESHOLD
 QUESTION = "which organisations does Touchstone work with in Leeds?"
@@ -208,6 +208,13 @@ def test_scope_examples_are_embedded_once_and_cached(tmp_path):
     again = ScopeExamples.load(path, embedder, tmp_path / "cache")
     assert embedder.calls == 1
     assert np.array_equal(first.vectors, again.vectors) and list(again.in_scope) == [True, False]
+
+
+def test_the_public_check_halves_are_never_among_the_scope_examples(tmp_path):
+    """A check question that is also an example is judged by its own label, not by the decision."""
+    examples = ScopeExamples.load(DEFAULT_SCOPE_EXAMPLES_FILE, FakeEmbeddings(), tmp_path)
+    checks = public_check_questions()
+    assert checks and not checks & {question.strip().lower() for question in examples.questions}
 
 
 @pytest.mark.parametrize("content", ["not json\n", '{"question": "What is VAT?"}\n'])
