@@ -51,15 +51,15 @@ from .text import (
 # examples without it: eval/out_of_fold.py); see that script's output in the README, "How refusal works".
 # Weights fitted on in-sample signals had expected too much of a new user's answerable questions.
 WEIGHTS = {
-    "best_sentence": 2.46,
-    "best_passage": 0.82,
-    "agreement": 1.59,
-    "known_share": 0.56,
-    "unknown_rarity": -1.18,
-    "focused": 0.31,
-    "example_margin": 9.87,
+    "best_sentence": 2.29,
+    "best_passage": -0.46,
+    "agreement": 1.62,
+    "known_share": 0.93,
+    "unknown_rarity": -1.13,
+    "focused": 0.45,
+    "example_margin": 9.51,
 }
-BIAS = -2.76
+BIAS = -2.57
 # Below the answering threshold (settings.refusal_threshold, a probability) but above this share
 # of it: "not directly covered", with the closest passages; below: declined.
 CLOSEST_SHARE = 0.4

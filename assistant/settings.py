@@ -34,10 +34,11 @@ DEFAULT_SCOPE_EXAMPLES_FILE = PROJECT_ROOT / "content" / "scope_examples.jsonl"
 # questions, each with the sentence that answers it, that the embedding model is adapted on (assistant/adapt.py)
 DEFAULT_TUNING_PAIRS = PROJECT_ROOT / "content" / "tuning_pairs.jsonl"
 DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "data" / "feedback.sqlite3"  # outside git (.gitignore)
-# Chosen on the tune halves answered out of fold (eval/out_of_fold.py) with the weights in refuse.py:
-# at 0.25 / 0.3 / 0.35 / 0.4 they decline 77 / 78 / 79 / 79 of 92 out of scope and refuse 1 / 1 / 2 / 4
-# of 333 answerable; at a tie, declining wins. See README "How refusal works".
-DEFAULT_REFUSAL_THRESHOLD = 0.35
+# The highest threshold whose false refusals stay within 2% on the labelled questions (eval/calibrate.py,
+# cross-validated, 2026-11-27): at 0.35 / 0.4 / 0.5 it refuses 12 / 16 / 24 of 1,058 answerable and
+# answers 131 / 117 / 86 of 508 out of scope. Tune halves answered out of fold (eval/out_of_fold.py):
+# at 0.35 / 0.4 they decline 78 / 79 of 92 and refuse 1 / 3 of 333. See README "How refusal works".
+DEFAULT_REFUSAL_THRESHOLD = 0.4
 # what `python -m assistant` (and so `make run`) writes to its log on stderr: fallbacks, skipped files, rebuilds
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "WARNING"

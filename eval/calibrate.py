@@ -38,7 +38,7 @@ THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 
 def labelled() -> list[tuple[dict, int, str]]:
     rows: list[tuple[dict, int, str]] = []
-    for name in ("answerable", "out_of_scope", "facts", "users_words"):
+    for name in ("answerable", "out_of_scope", "facts", "users_words", "users_words2"):
         rows += [(q, int(q["kind"] != "refuse"), name) for q in load_questions(DATA / "calibration" / f"{name}.jsonl")]
     rows += [({"question": q["question"]}, int(q["in_scope"]), "scope_questions")
              for q in load_questions(DATA / "scope_questions.jsonl")]

@@ -52,7 +52,10 @@ def test_a_starter_question_is_asked_and_answered_with_sources(app):
     assert cards and cards[0].startswith("[1] ")
     captions = [c.value for e in app.expander for c in e.caption]
     assert captions and not [c for c in captions if re.search(r"\((.+)\) · \1$", c)]  # the name once, not twice
-    # a card quoting one sentence of a longer passage leads with that sentence, then the passage
+
+
+def test_a_card_quoting_part_of_a_longer_passage_leads_with_that_part(app):
+    app.chat_input[0].set_value("What challenges did Touchstone face?").run()  # its Challenges passages are long
     card = next(e for e in app.expander if [m for m in e.markdown if m.value.startswith("> ")])
     lead, passage = card.markdown[0].value, card.markdown[-1].value
     assert lead[2:60] in passage.replace("**", "") and "**" in passage and len(passage) > len(lead)

@@ -95,11 +95,11 @@ def test_an_out_of_scope_signal_turns_an_answer_into_a_decline():
 
 
 def test_closer_sentences_raise_the_probability_of_covering():
-    probabilities = [assess(QUESTION, [_hit(TOUCHSTONE, s)], KEYWORD, THRESHOLD, False, -0.25).probability
-                     for s in (0.2, 0.6, 0.9)]
+    probabilities = [assess(QUESTION, [_hit(TOUCHSTONE, s)], KEYWORD, THRESHOLD, False, -0.2).probability
+                     for s in (0.2, 0.6, 0.95)]
     assert probabilities == sorted(probabilities) and len(set(probabilities)) == 3
-    assert [assess(QUESTION, [_hit(TOUCHSTONE, s)], KEYWORD, THRESHOLD, False, -0.25).outcome
-            for s in (0.2, 0.6, 0.9)] == [DECLINED, CLOSEST, ANSWERED]
+    assert [assess(QUESTION, [_hit(TOUCHSTONE, s)], KEYWORD, THRESHOLD, False, -0.2).outcome
+            for s in (0.2, 0.6, 0.95)] == [DECLINED, CLOSEST, ANSWERED]
 
 
 def test_a_question_narrowed_to_a_case_study_is_likelier_covered():
