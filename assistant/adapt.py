@@ -93,7 +93,9 @@ def _adapt(base: Path, pairs: list[tuple[str, str]], out: Path) -> None:
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     import torch
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bars in the server's log
     torch.manual_seed(SEED)
     order = random.Random(SEED)
     model = SentenceTransformer(str(base), device="cpu")
