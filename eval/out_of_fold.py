@@ -11,7 +11,7 @@ an index of its own (adapted models are cached in data/models by what they are m
     .venv/bin/python eval/out_of_fold.py OUT_DIR eval/practice.jsonl tests/data/holdout/fresh.jsonl ...
     python3 eval/score.py eval/practice.jsonl OUT_DIR/practice.jsonl --split tune
 
-A fold's model learns from half the pairs, so these figures are a little below what the shipped
+A fold's model learns from three quarters of the pairs, so these figures are a little below what the shipped
 model, adapted on all of them, gives a new user; the check halves, never among the pairs or the
 examples, need none of this.
 """
