@@ -1,7 +1,10 @@
-"""The web app driven by Streamlit's AppTest over the real index built for this session.
+"""The web app driven by Streamlit's AppTest.
 
-No patching: the pages call the real package. Settings come from the environment, which each
-test points at its own index, corpus and feedback file."""
+Tests of what an answer says (`app`) run the real package over the real index built for this
+session. Tests of how the pages behave (`page`) run it with FakeEmbeddings in place of the model,
+at the one seam we own (`pipeline.connect`, which hands the pages their store and embedder), so
+they need no model. Settings come from the environment, which each test points at its own index,
+corpus and feedback file."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.feedback import THUMBS_DOWN, THUMBS_UP, FeedbackStore
 from assistant.ui import QUESTIONS_PER_MINUTE
-from conftest import ROOT
+from conftest import ROOT, FakeEmbeddings
 
 
 @pytest.fixture
@@ -28,18 +31,37 @@ def app(real_answerer, real_settings, feedback_db, monkeypatch) -> AppTest:
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
 
 
+@pytest.fixture(scope="session")
+def fake_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One index of the real corpus embedded by FakeEmbeddings: the first `page` builds it."""
+    return tmp_path_factory.mktemp("fake-index")
+
+
+@pytest.fixture
+def page(fake_index_dir, feedback_db, monkeypatch) -> AppTest:
+    """The app as a visitor opens it, with FakeEmbeddings in place of the model."""
+    from assistant import ui
+    from assistant.store import Store
+
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(fake_index_dir))
+    monkeypatch.setenv("ASSISTANT_MODEL", FakeEmbeddings.model_name)
+    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(feedback_db))
+    monkeypatch.setattr(ui, "connect", lambda settings: (Store(settings), FakeEmbeddings()))
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+
+
 def _answers(app: AppTest) -> list[str]:
     """Each answer as a reader sees it: a citation link reads "[1]"."""
     return [re.sub(r"\[\\\[(\d+)\\\]\]\(#source-\d+-\d+\)", r"[\1]", m.markdown[0].value)
             for m in app.chat_message if m.name == "assistant"]
 
 
-def test_start_screen_offers_questions_for_each_audience(app):
-    assert not app.exception
-    labels = [b.label for b in app.button]
+def test_start_screen_offers_questions_for_each_audience(page):
+    assert not page.exception
+    labels = [b.label for b in page.button]
     assert "How do we handle a power imbalance with a smaller partner?" in labels
     assert {"Asking a question", "Preparing for a board discussion", "Getting to know the cases"} <= {
-        m.value.strip("*") for m in app.markdown}
+        m.value.strip("*") for m in page.markdown}
 
 
 def test_a_starter_question_is_asked_and_answered_with_sources(app):
@@ -91,31 +113,31 @@ def test_a_question_the_filter_excludes_is_answered_from_all_and_says_so(app):
     assert any("your filter" in i.value for i in app.info)
 
 
-def test_feedback_and_comment_are_stored_with_the_answer(app, feedback_db):
-    app.chat_input[0].set_value("What is generous leadership?").run()
-    app.feedback[0].set_value(THUMBS_DOWN).run()
-    app.text_input[0].input('It should quote "generous leadership" from Creative Youth Network').run()
+def test_feedback_and_comment_are_stored_with_the_answer(page, feedback_db):
+    page.chat_input[0].set_value("What is generous leadership?").run()
+    page.feedback[0].set_value(THUMBS_DOWN).run()
+    page.text_input[0].input('It should quote "generous leadership" from Creative Youth Network').run()
     [rating] = FeedbackStore(feedback_db).ratings()
     assert (rating.question, rating.rating) == ("What is generous leadership?", THUMBS_DOWN)
-    assert rating.answer == _answers(app)[0] and rating.sources
+    assert rating.answer == _answers(page)[0] and rating.sources
     assert rating.comment.startswith("It should quote")
 
 
-def test_conversation_export_resolves_citations(app):
-    app.chat_input[0].set_value("What did Touchstone learn?").run()
-    [button] = app.get("download_button")
+def test_conversation_export_resolves_citations(page):
+    page.chat_input[0].set_value("What did Touchstone learn?").run()
+    [button] = page.get("download_button")
     assert button.label == "Download conversation (Markdown)"
-    assert not app.exception
+    assert not page.exception
 
 
-def test_new_conversation_clears_the_chat(app):
-    app.chat_input[0].set_value("What did Touchstone learn?").run()
-    next(b for b in app.button if b.label == "New conversation").click().run()
-    assert _answers(app) == []
+def test_new_conversation_clears_the_chat(page):
+    page.chat_input[0].set_value("What did Touchstone learn?").run()
+    next(b for b in page.button if b.label == "New conversation").click().run()
+    assert _answers(page) == []
 
 
-def test_browse_page_reads_a_case_study_in_full(app):
-    page = app.switch_page("app_pages/browse.py").run()
+def test_browse_page_reads_a_case_study_in_full(page):
+    page = page.switch_page("app_pages/browse.py").run()
     page.selectbox(key="browse_case").set_value("Touchstone and Live Well Leeds").run()
     text = " ".join(m.value for m in page.markdown)
     assert "**1.** Collaboration works." in text and "**3.** It is worth the hard work" in text
@@ -123,16 +145,16 @@ def test_browse_page_reads_a_case_study_in_full(app):
 
 
 @pytest.mark.parametrize("question, message", [("   ", "Please type a question"), ("why? " * 1000, "the limit is")])
-def test_an_empty_or_oversized_question_is_told_so_and_not_added_to_the_conversation(app, question, message):
-    app.chat_input[0].set_value(question).run()
-    assert message in app.error[0].value
-    assert not [m for m in app.chat_message if m.name == "user"]  # no empty or 5,000-character bubble
+def test_an_empty_or_oversized_question_is_told_so_and_not_added_to_the_conversation(page, question, message):
+    page.chat_input[0].set_value(question).run()
+    assert message in page.error[0].value
+    assert not [m for m in page.chat_message if m.name == "user"]  # no empty or 5,000-character bubble
 
 
-def test_markup_in_a_question_is_shown_as_text(app):
-    app.chat_input[0].set_value("<img src=x onerror=alert(1)> What is trust?").run()
-    shown = [m.markdown[0].value for m in app.chat_message if m.name == "user"][0]
-    assert shown.startswith("\\<img") and not app.exception
+def test_markup_in_a_question_is_shown_as_text(page):
+    page.chat_input[0].set_value("<img src=x onerror=alert(1)> What is trust?").run()
+    shown = [m.markdown[0].value for m in page.chat_message if m.name == "user"][0]
+    assert shown.startswith("\\<img") and not page.exception
 
 
 @pytest.mark.model
@@ -145,7 +167,7 @@ def test_the_first_run_builds_the_index_and_says_so(monkeypatch, tmp_path):
     assert "[1]" in _answers(app)[0]
 
 
-def test_an_empty_corpus_shows_one_clear_error(real_settings, monkeypatch, tmp_path):
+def test_an_empty_corpus_shows_one_clear_error(monkeypatch, tmp_path):
     (tmp_path / "empty-corpus").mkdir()
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(tmp_path / "empty-corpus"))
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "no-index"))
@@ -182,10 +204,10 @@ def test_briefing_page_previews_and_offers_word_and_markdown(app):
     assert [b.label for b in app.get("download_button")] == ["Download as Word", "Download as Markdown"]
 
 
-def test_the_briefing_page_has_a_button_that_says_what_to_do(app):
-    app.switch_page("app_pages/briefing.py").run()
-    app.button[0].click().run()
-    assert app.button[0].label == "Prepare briefing" and "Type a topic first" in app.info[0].value
+def test_the_briefing_page_has_a_button_that_says_what_to_do(page):
+    page.switch_page("app_pages/briefing.py").run()
+    page.button[0].click().run()
+    assert page.button[0].label == "Prepare briefing" and "Type a topic first" in page.info[0].value
 
 
 def test_each_citation_in_a_briefing_links_to_its_source_card_in_its_section(app):
@@ -241,38 +263,35 @@ def test_an_unreachable_language_model_gives_a_note_and_the_offline_answer(real_
         "this is the answer in the case studies' own words."]
 
 
-def test_visitors_cannot_rebuild_the_index_operators_can(real_answerer, real_settings, feedback_db, monkeypatch):
-    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(real_settings.index_dir))
-    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(feedback_db))
-    visitor = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    assert "Rebuild index" not in [b.label for b in visitor.sidebar.button]
+def test_visitors_cannot_rebuild_the_index_operators_can(page, monkeypatch):
+    assert "Rebuild index" not in [b.label for b in page.sidebar.button]
     monkeypatch.setenv("ASSISTANT_OPERATOR", "true")
-    operator = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    operator = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert "Rebuild index" in [b.label for b in operator.sidebar.button]
 
 
-def test_a_rating_changed_from_down_to_up_is_stored_as_up(app, feedback_db):
-    app.chat_input[0].set_value("What is generous leadership?").run()
-    app.feedback[0].set_value(THUMBS_DOWN).run()
-    app.feedback[0].set_value(THUMBS_UP).run()
+def test_a_rating_changed_from_down_to_up_is_stored_as_up(page, feedback_db):
+    page.chat_input[0].set_value("What is generous leadership?").run()
+    page.feedback[0].set_value(THUMBS_DOWN).run()
+    page.feedback[0].set_value(THUMBS_UP).run()
     [rating] = FeedbackStore(feedback_db).ratings()
     assert rating.rating == THUMBS_UP
-    assert [t.label for t in app.text_input] == ["What made it useful? (optional)"]  # not "what was wrong"
+    assert [t.label for t in page.text_input] == ["What made it useful? (optional)"]  # not "what was wrong"
 
 
-def test_one_tab_cannot_flood_the_server_with_questions(app):
+def test_one_tab_cannot_flood_the_server_with_questions(page):
     for n in range(QUESTIONS_PER_MINUTE + 1):
-        app.chat_input[0].set_value(f"What is generous leadership? ({n})").run()
-    assert len(_answers(app)) == QUESTIONS_PER_MINUTE
-    assert any("a lot of questions" in w.value for w in app.warning)
+        page.chat_input[0].set_value(f"What is generous leadership? ({n})").run()
+    assert len(_answers(page)) == QUESTIONS_PER_MINUTE
+    assert any("a lot of questions" in w.value for w in page.warning)
 
 
-def test_served_to_the_network_with_no_sign_in_every_page_says_so(app, monkeypatch):
+def test_served_to_the_network_with_no_sign_in_every_page_says_so(page, monkeypatch):
     from streamlit import config
 
     def served_on(address: str) -> list[str]:
         config.set_option("server.address", address)
-        return [w.value for w in app.run().warning if "sign in" in w.value]
+        return [w.value for w in page.run().warning if "sign in" in w.value]
 
     original = config.get_option("server.address")
     try:
@@ -284,55 +303,51 @@ def test_served_to_the_network_with_no_sign_in_every_page_says_so(app, monkeypat
         config.set_option("server.address", original)
 
 
-def test_a_filter_shows_as_a_chip_above_the_question_box_and_a_tap_removes_it(app):
-    app.multiselect(key="case_filter").set_value(["London VAWG Consortium"]).run()
-    app.multiselect(key="section_filter").set_value(["Learning"]).run()
-    chips = [b.label for b in app.button if b.label.startswith("✕ ")]
+def test_a_filter_shows_as_a_chip_above_the_question_box_and_a_tap_removes_it(page):
+    page.multiselect(key="case_filter").set_value(["London VAWG Consortium"]).run()
+    page.multiselect(key="section_filter").set_value(["Learning"]).run()
+    chips = [b.label for b in page.button if b.label.startswith("✕ ")]
     assert chips == ["✕ London VAWG Consortium", "✕ Learning"]
-    app.button(key="unfilter-case_filter-London VAWG Consortium").click().run()
-    assert app.multiselect(key="case_filter").value == []
-    assert [b.label for b in app.button if b.label.startswith("✕ ")] == ["✕ Learning"]
+    page.button(key="unfilter-case_filter-London VAWG Consortium").click().run()
+    assert page.multiselect(key="case_filter").value == []
+    assert [b.label for b in page.button if b.label.startswith("✕ ")] == ["✕ Learning"]
 
 
-def test_the_case_and_section_pickers_are_in_the_main_area_not_only_the_closed_sidebar_of_a_phone(app):
-    assert not app.sidebar.multiselect  # a phone opens with the sidebar closed
-    assert {m.key for m in app.multiselect} == {"case_filter", "section_filter"}
-    browse = app.switch_page("app_pages/browse.py").run()
+def test_the_case_and_section_pickers_are_in_the_main_area_not_only_the_closed_sidebar_of_a_phone(page):
+    assert not page.sidebar.multiselect  # a phone opens with the sidebar closed
+    assert {m.key for m in page.multiselect} == {"case_filter", "section_filter"}
+    browse = page.switch_page("app_pages/browse.py").run()
     assert not browse.sidebar.selectbox and browse.selectbox(key="browse_case").value
 
 
-def test_filters_and_answer_length_survive_reading_another_page(app):
-    app.multiselect(key="section_filter").set_value(["Learning"]).run()
-    app.slider(key="answer_words").set_value(100).run()
-    app.switch_page("app_pages/browse.py").run()
-    app.switch_page("app_pages/chat.py").run()
-    assert app.multiselect(key="section_filter").value == ["Learning"]
-    assert app.slider(key="answer_words").value == 100
+def test_filters_and_answer_length_survive_reading_another_page(page):
+    page.multiselect(key="section_filter").set_value(["Learning"]).run()
+    page.slider(key="answer_words").set_value(100).run()
+    page.switch_page("app_pages/browse.py").run()
+    page.switch_page("app_pages/chat.py").run()
+    assert page.multiselect(key="section_filter").value == ["Learning"]
+    assert page.slider(key="answer_words").value == 100
 
 
-def _reloaded(real_settings, feedback_db, monkeypatch, address: dict) -> AppTest:
+def _reloaded(address: dict) -> AppTest:
     """The same page opened again in a new browser session at `address`'s query string."""
-    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(real_settings.index_dir))
-    monkeypatch.setenv("ASSISTANT_FEEDBACK_DB", str(feedback_db))
-    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     again.query_params.update(address)
     return again.run()
 
 
-def test_a_reload_finds_the_conversation_and_its_ratings_again(app, real_settings, feedback_db, monkeypatch):
-    app.chat_input[0].set_value("What is generous leadership?").run()
-    app.feedback[0].set_value(THUMBS_UP).run()
-    app.text_input[0].input("Clear and cited").run()
-    address = {"conversation": app.query_params["conversation"]}
-    again = _reloaded(real_settings, feedback_db, monkeypatch, address)
-    assert _answers(again) == _answers(app)
+def test_a_reload_finds_the_conversation_and_its_ratings_again(page, feedback_db):
+    page.chat_input[0].set_value("What is generous leadership?").run()
+    page.feedback[0].set_value(THUMBS_UP).run()
+    page.text_input[0].input("Clear and cited").run()
+    again = _reloaded({"conversation": page.query_params["conversation"]})
+    assert _answers(again) == _answers(page)
     assert again.feedback[0].value == THUMBS_UP and again.text_input[0].value == "Clear and cited"
     assert len(FeedbackStore(feedback_db).ratings()) == 1  # shown again, not stored twice
 
 
-def test_an_address_with_an_id_the_server_never_gave_starts_a_new_conversation(app, real_settings, feedback_db,
-                                                                                monkeypatch):
-    made_up = _reloaded(real_settings, feedback_db, monkeypatch, {"conversation": "guessed-id"})
+def test_an_address_with_an_id_the_server_never_gave_starts_a_new_conversation(page):
+    made_up = _reloaded({"conversation": "guessed-id"})
     assert _answers(made_up) == [] and made_up.query_params["conversation"] != "guessed-id"
 
 
@@ -366,8 +381,7 @@ def test_it_never_suggests_a_question_the_conversation_has_asked(app):
     assert question not in suggestions
 
 
-def test_a_mistyped_setting_is_named_on_the_page(real_settings, feedback_db, monkeypatch):
-    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(real_settings.index_dir))
+def test_a_mistyped_setting_is_named_on_the_page(page, monkeypatch):
     monkeypatch.setenv("ASSISTANT_TOP_K", "0")
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     assert not app.exception
