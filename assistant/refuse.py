@@ -46,20 +46,20 @@ from .text import (
     word_rarity,
 )
 
-# Fitted by eval/calibrate.py (session 11) on tests/data/calibration/*.jsonl, tests/data/scope_questions.jsonl
+# Fitted by eval/calibrate.py (session 12) on tests/data/calibration/*.jsonl, tests/data/scope_questions.jsonl
 # and every tune half, each question's signals read out of fold (a model adapted without it, the scope
 # examples without it: eval/out_of_fold.py); see that script's output in the README, "How refusal works".
 # Weights fitted on in-sample signals had expected too much of a new user's answerable questions.
 WEIGHTS = {
-    "best_sentence": 2.29,
-    "best_passage": -0.46,
-    "agreement": 1.62,
-    "known_share": 0.93,
-    "unknown_rarity": -1.13,
-    "focused": 0.45,
-    "example_margin": 9.51,
+    "best_sentence": 1.22,
+    "best_passage": -0.10,
+    "agreement": 2.17,
+    "known_share": 0.83,
+    "unknown_rarity": -0.90,
+    "focused": 0.36,
+    "example_margin": 9.95,
 }
-BIAS = -2.57
+BIAS = -2.95
 # Below the answering threshold (settings.refusal_threshold, a probability) but above this share
 # of it: "not directly covered", with the closest passages; below: declined.
 CLOSEST_SHARE = 0.4

@@ -35,10 +35,11 @@ DEFAULT_SCOPE_EXAMPLES_FILE = PROJECT_ROOT / "content" / "scope_examples.jsonl"
 DEFAULT_TUNING_PAIRS = PROJECT_ROOT / "content" / "tuning_pairs.jsonl"
 DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "data" / "feedback.sqlite3"  # outside git (.gitignore)
 # The highest threshold whose false refusals stay within 2% on the labelled questions (eval/calibrate.py,
-# cross-validated, 2026-11-27): at 0.35 / 0.4 / 0.5 it refuses 12 / 16 / 24 of 1,058 answerable and
-# answers 131 / 117 / 86 of 508 out of scope. Tune halves answered out of fold (eval/out_of_fold.py):
-# at 0.35 / 0.4 they decline 78 / 79 of 92 and refuse 1 / 3 of 333. See README "How refusal works".
-DEFAULT_REFUSAL_THRESHOLD = 0.4
+# cross-validated, 2026-11-27, session 12): at 0.4 / 0.45 / 0.5 / 0.55 it refuses 15 / 18 / 23 / 34 of
+# 1,471 answerable and answers 128 / 112 / 101 / 92 of 605 out of scope. Tune halves answered out of fold
+# (eval/out_of_fold.py): at 0.4 / 0.45 / 0.5 they decline 81 / 82 / 83 of 92 and refuse 1 / 3 / 4 of 333.
+# See README "How refusal works".
+DEFAULT_REFUSAL_THRESHOLD = 0.5
 # what `python -m assistant` (and so `make run`) writes to its log on stderr: fallbacks, skipped files, rebuilds
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_LOG_LEVEL = "WARNING"

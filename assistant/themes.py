@@ -44,7 +44,7 @@ def load_themes(path: Path) -> list[Theme]:
 class ThemeMap:
     themes: list[Theme]
     cases: list[CaseStudy]
-    scores: list[list[float]]  # [theme][case], cosine similarity of the best passage, 0..1
+    scores: list[list[float]]  # [theme][case], cosine similarity of the best passage, 0..1 (unrelated: 0)
     cells: dict[tuple[str, str], list[Hit]]  # (theme name, case title) -> its best passages
 
     def score(self, theme: str, case_title: str) -> float:
@@ -66,7 +66,7 @@ def theme_map(retriever: Retriever, themes: list[Theme]) -> ThemeMap:
         for case in cases:
             hits = retriever.search(theme.query, k=CELL_PASSAGES, focus=[case.title])
             cells[(theme.name, case.title)] = hits
-            row.append(round(max((h.similarity for h in hits), default=0.0), 4))
+            row.append(round(max([0.0] + [h.similarity for h in hits]), 4))  # a cosine below 0: unrelated
         scores.append(row)
     return ThemeMap(themes, cases, scores, cells)
 

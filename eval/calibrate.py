@@ -33,12 +33,12 @@ from assistant.settings import Settings  # noqa: E402
 DATA = ROOT / "tests" / "data"
 L2 = 0.01  # keeps the weights of rarely decisive signals small
 FOLDS = 5
-THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
 
 def labelled() -> list[tuple[dict, int, str]]:
     rows: list[tuple[dict, int, str]] = []
-    for name in ("answerable", "out_of_scope", "facts", "users_words", "users_words2"):
+    for name in ("answerable", "out_of_scope", "facts", "users_words", "users_words2", "users_words3", "users_words4"):
         rows += [(q, int(q["kind"] != "refuse"), name) for q in load_questions(DATA / "calibration" / f"{name}.jsonl")]
     rows += [({"question": q["question"]}, int(q["in_scope"]), "scope_questions")
              for q in load_questions(DATA / "scope_questions.jsonl")]

@@ -30,7 +30,7 @@ from assistant.text import straight_quotes  # noqa: E402
 SETS = [ROOT / "eval" / "dev.jsonl", ROOT / "eval" / "practice.jsonl",
         *sorted((ROOT / "tests" / "data" / "holdout").glob("fresh*.jsonl")),
         *(ROOT / "tests" / "data" / "calibration" / f"{name}.jsonl"
-          for name in ("answerable", "facts", "users_words", "users_words2"))]
+          for name in ("answerable", "facts", "users_words", "users_words2", "users_words3", "users_words4"))]
 MAX_SENTENCES = 4
 
 
