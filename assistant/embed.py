@@ -18,7 +18,7 @@ import numpy as np
 
 from .adapt import adapted_model, pairs_fingerprint
 from .errors import AssistantError
-from .export import onnx_graph
+from .export import onnx_graph, weights_of
 from .memory import release_freed_memory
 from .settings import ENCODERS, Settings
 
@@ -98,6 +98,7 @@ def _onnx_encoder(folder: Path, cache_dir: Path) -> OnnxEncoder:
     try:
         return OnnxEncoder(graph, folder)
     except (Fail, InvalidGraph, InvalidProtobuf, NoSuchFile):
+        weights_of(graph).unlink(missing_ok=True)
         graph.unlink(missing_ok=True)
         return OnnxEncoder(onnx_graph(folder, cache_dir), folder)
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 from .errors import AssistantError
 
-EXPORT_VERSION = "1"  # bump when the export below changes: cached graphs are then made again
+EXPORT_VERSION = "3"  # bump when the export below changes: cached graphs are then made again
 PARITY_TOLERANCE = 1e-5  # largest difference allowed in any vector component (measured: under 3e-7)
 # the kinds of text the index holds and people type: short and long, truncated, markup, other scripts
 PARITY_TEXTS = [
@@ -36,7 +37,8 @@ MODEL_FILES = ("model.safetensors", "config.json", "tokenizer.json", "tokenizer_
 
 
 def weights_fingerprint(model_dir: Path) -> str:
-    digest = hashlib.sha256(f"export {EXPORT_VERSION}\n".encode())
+    """The files' contents only: a new export makes a new graph (`onnx_graph`), not a new model."""
+    digest = hashlib.sha256()
     for name in MODEL_FILES:
         path = model_dir / name
         if path.is_file():
@@ -48,22 +50,22 @@ def weights_fingerprint(model_dir: Path) -> str:
 
 def onnx_graph(model_dir: Path, cache_dir: Path) -> Path:
     """The cached graph for these weights, exported and checked first if there is none."""
-    graph = cache_dir / f"{weights_fingerprint(model_dir)}.onnx"
+    graph = cache_dir / f"{weights_fingerprint(model_dir)}-export{EXPORT_VERSION}.onnx"
     if not graph.is_file():
         _export_checked(model_dir, graph)
     return graph
 
 
 def _export_checked(model_dir: Path, graph: Path) -> None:
-    """Export to a temporary file, compare with sentence-transformers, and only then move it into
-    place: a graph that fails the check is never cached, and two processes can't half-write one."""
+    """Export into a temporary folder, compare with sentence-transformers, and only then move it into
+    place, the weights before the graph: a graph that fails the check is never cached, and two
+    processes can't half-write one."""
     try:
         graph.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=graph.parent, suffix=".onnx.tmp")
+        folder = Path(tempfile.mkdtemp(dir=graph.parent, suffix=".export.tmp"))
     except OSError as error:
         raise AssistantError(f"cannot keep the model's ONNX graph in {graph.parent} ({error.strerror}): "
                              "set ASSISTANT_MODEL_CACHE_DIR to a folder this user can write") from error
-    os.close(handle)
     try:
         os.environ["HF_HUB_OFFLINE"] = "1"  # before the hub client is imported: nothing is downloaded
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -75,22 +77,34 @@ def _export_checked(model_dir: Path, graph: Path) -> None:
 
         transformers_logging.disable_progress_bar()
         reference = SentenceTransformer(str(model_dir), device="cpu")
-        _export(reference[0].auto_model, Path(temporary))
+        _export(reference[0].auto_model, folder / graph.name)
         expected = reference.encode(PARITY_TEXTS, normalize_embeddings=True)
-        actual = OnnxEncoder(Path(temporary), model_dir).encode(PARITY_TEXTS)
+        actual = OnnxEncoder(folder / graph.name, model_dir).encode(PARITY_TEXTS)
         difference = float(np.abs(expected - actual).max())
         if not difference <= PARITY_TOLERANCE:
             raise AssistantError(f"the ONNX export of {model_dir} differs from sentence-transformers by {difference:.1e} "
                                  f"(allowed {PARITY_TOLERANCE:.0e}): set ASSISTANT_ENCODER=sentence-transformers")
-        os.chmod(temporary, 0o644)  # as any other file the project writes (mkstemp makes it private)
-        os.replace(temporary, graph)
+        for made in (weights_of(graph), graph):
+            os.chmod(folder / made.name, 0o644)  # as any other file the project writes (mkdtemp's are private)
+            os.replace(folder / made.name, made)
     finally:
-        Path(temporary).unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def weights_of(graph: Path) -> Path:
+    """The file beside a graph that holds its weights (ONNX's "external data"): onnxruntime maps it
+    rather than copying it into the graph's memory, so the loaded model takes ~55 MB instead of
+    ~125 (measured 2026-11-27, same vectors and speed)."""
+    return graph.with_name(f"{graph.name}.data")
 
 
 def _export(transformer, path: Path) -> None:
     """torch's TorchScript exporter (`dynamo=False`: the default one needs onnxscript), traced on a
-    padded batch so the attention mask stays in the graph, with batch and length left dynamic."""
+    padded batch so the attention mask stays in the graph, with batch and length left dynamic.
+
+    Traced with transformers' plain ("eager") attention rather than the fused kernel torch runs:
+    the same vectors (within 3e-7), and as a graph ~20% faster and ~60 MB smaller in memory
+    (measured 2026-11-27: 52 against 43 passages/s, 294 against 356 MB in a bare process)."""
     import warnings
 
     import torch
@@ -109,8 +123,19 @@ def _export(transformer, path: Path) -> None:
     ids = torch.tensor([[101, 2000, 2001, 2002, 102], [101, 2003, 102, 0, 0]])
     mask = (ids != 0).long()
     names = ["input_ids", "attention_mask", "token_type_ids"]
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the tracer's notes on Python values, none of which vary here
-        torch.onnx.export(LastHiddenState(transformer.eval()), (ids, mask, torch.zeros_like(ids)), str(path),
-                          dynamo=False, input_names=names, output_names=["last_hidden_state"], opset_version=17,
-                          dynamic_axes={name: {0: "batch", 1: "tokens"} for name in names + ["last_hidden_state"]})
+    traced = path.with_suffix(".traced.onnx")
+    attention = transformer.config._attn_implementation
+    transformer.set_attn_implementation("eager")
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes on Python values, none of which vary here
+            torch.onnx.export(LastHiddenState(transformer.eval()), (ids, mask, torch.zeros_like(ids)), str(traced),
+                              dynamo=False, input_names=names, output_names=["last_hidden_state"], opset_version=17,
+                              dynamic_axes={name: {0: "batch", 1: "tokens"} for name in names + ["last_hidden_state"]})
+    finally:
+        transformer.set_attn_implementation(attention)  # the reference that checks the graph runs as before
+    import onnx
+
+    onnx.save_model(onnx.load(str(traced)), str(path), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=weights_of(path).name)
+    traced.unlink()
