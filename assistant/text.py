@@ -1,6 +1,7 @@
 """Text helpers every stage shares: search terms, sentences, Markdown escaping, names.
 
-The leaf of the package: it imports nothing of ours, so any stage may import it.
+The leaf of the package: it imports nothing of ours but frequencies.py (a leaf too), so any stage may
+import it.
 
     >>> terms("How was the co-production funded?")
     ['coproduct', 'product', 'fund']
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+from .frequencies import zipf
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -173,9 +176,7 @@ def printable(text: str) -> str:
 
 
 def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency  # its word lists load on first use, not at import
-
-    return zipf_frequency(_CLITIC.sub("", straight_quotes(word.lower())), "en")
+    return zipf(_CLITIC.sub("", straight_quotes(word.lower())))  # the word list loads on first use
 
 
 def is_everyday_word(word: str) -> bool:
