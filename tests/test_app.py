@@ -157,8 +157,8 @@ def test_markup_in_a_question_is_shown_as_text(page):
     assert shown.startswith("\\<img") and not page.exception
 
 
-@pytest.mark.model
-def test_the_first_run_builds_the_index_and_says_so(monkeypatch, tmp_path):
+def test_the_first_run_builds_the_index_and_says_so(real_answerer, monkeypatch, tmp_path):
+    """`real_answerer` has the model adapted first (~3 minutes in a fresh clone): this is about the index."""
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "new-index"))
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
     assert [t.value for t in app.toast] == ["The case studies are ready."]
