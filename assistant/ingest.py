@@ -120,7 +120,7 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embedder | 
 
     if to_embed:  # the first embedding may wait for the model to be adapted (adapt.py): say so, not "reading"
         report_progress(0, len(new), f"embedding {len(to_embed)} passages (on a first start the model is first "
-                                     "adapted to the case studies' questions: about two minutes)")
+                                     "adapted to the case studies' questions: about three minutes)")
     _write_new(store, embedder, new, reusable, report_progress)
     Snapshot.save(settings, passages, fingerprint)
     built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")

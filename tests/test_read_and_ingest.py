@@ -62,7 +62,7 @@ def test_reingesting_an_unchanged_corpus_embeds_nothing(settings, fake_embedder)
     assert first.embedded == first.passages == 90  # the preface is not a case study
     # before the first embedding, which may wait a minute for the model to be adapted, it says why
     assert said[:2] == ["reading the case studies", "embedding 90 passages (on a first start the model is first "
-                        "adapted to the case studies' questions: about two minutes)"]
+                        "adapted to the case studies' questions: about three minutes)"]
     texts = fake_embedder.embedded  # the passages and their sentences
     said.clear()
     second = ingest(settings, embedder=fake_embedder, progress=lambda done, total, message: said.append(message))
