@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from .catalogue import Catalogue
+from .catalogue import CaseStudy, Catalogue
 from .text import is_general_word, terms
 
 _REFERRING = re.compile(
@@ -46,9 +46,17 @@ class Resolved:
 
 
 def _case_studies_of(turn: Turn, catalogue: Catalogue) -> list[str]:
-    """The case studies a turn was about: its sources if it carries them, else those it names."""
+    """The case studies a turn was about: its sources if it carries them, else those it names, in
+    the order it names them (a decline lists its nearest topics nearest first: "the second one")."""
     listed = [c for c in turn.get("case_studies") or [] if catalogue.get(c)]
-    return listed or catalogue.named_in(str(turn.get("content", "")))
+    text = str(turn.get("content", ""))
+    return listed or sorted(catalogue.named_in(text), key=lambda title: _first_mention(text, catalogue.get(title)))
+
+
+def _first_mention(text: str, case: CaseStudy | None) -> int:
+    lowered = text.lower()
+    found = [lowered.find(name.lower()) for name in (case.short_title, *case.aliases)] if case else []
+    return min((at for at in found if at >= 0), default=len(text))
 
 
 def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,

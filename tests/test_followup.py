@@ -55,6 +55,16 @@ def test_tell_me_more_about_the_second_one_means_the_second_case_study_of_the_la
     assert _focuses("and the last one?", ANSWER_ABOUT_THREE) == [[SIFA.case_study]]
 
 
+def test_after_a_decline_an_ordinal_picks_from_its_nearest_topics_in_the_order_it_gave_them():
+    """A decline carries no sources: its case studies are those its text names, nearest first."""
+    declined = [{"role": "user", "content": "What is the VAT position on subcontracting?"},
+                {"role": "assistant", "content": "The case studies don't cover this question. The nearest topics they do "
+                 "cover: P3 and Cohort 4, overview; Shelter and SIFA Fireside, Enablers; Touchstone and Live Well Leeds, "
+                 "overview."}]
+    assert _focuses("Tell me more about the second one", declined)[0] == [SIFA.case_study]
+    assert _focuses("and the first one?", declined)[0] == [P3.case_study]
+
+
 def test_an_ordinal_past_the_end_of_the_last_answer_picks_nothing_out_of_range():
     """"The fifth one" after three case studies is not a crash or a wrong case study: it stays a
     follow-up about all three, or a new question."""
