@@ -38,8 +38,9 @@ THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
 def labelled() -> list[tuple[dict, int, str]]:
     rows: list[tuple[dict, int, str]] = []
-    for name in ("answerable", "out_of_scope", "facts", "users_words", "users_words2", "users_words3", "users_words4"):
-        rows += [(q, int(q["kind"] != "refuse"), name) for q in load_questions(DATA / "calibration" / f"{name}.jsonl")]
+    own = [DATA / "calibration" / f"{name}.jsonl" for name in ("answerable", "out_of_scope", "facts")]
+    for path in own + sorted((DATA / "calibration").glob("users_words*.jsonl")):
+        rows += [(q, int(q["kind"] != "refuse"), path.stem) for q in load_questions(path)]
     rows += [({"question": q["question"]}, int(q["in_scope"]), "scope_questions")
              for q in load_questions(DATA / "scope_questions.jsonl")]
     for name in ("more_scope", "requests"):

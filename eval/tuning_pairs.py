@@ -29,8 +29,8 @@ from assistant.text import straight_quotes  # noqa: E402
 
 SETS = [ROOT / "eval" / "dev.jsonl", ROOT / "eval" / "practice.jsonl",
         *sorted((ROOT / "tests" / "data" / "holdout").glob("fresh*.jsonl")),
-        *(ROOT / "tests" / "data" / "calibration" / f"{name}.jsonl"
-          for name in ("answerable", "facts", "users_words", "users_words2", "users_words3", "users_words4"))]
+        *(ROOT / "tests" / "data" / "calibration" / f"{name}.jsonl" for name in ("answerable", "facts")),
+        *sorted((ROOT / "tests" / "data" / "calibration").glob("users_words*.jsonl"))]
 MAX_SENTENCES = 4
 
 
