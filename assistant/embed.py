@@ -54,6 +54,12 @@ class OnnxEncoder:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(config["max_seq_length"])  # tokenizer.json's own limit is not the model's
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        from threadpoolctl import threadpool_limits
+
+        # onnxruntime's threads already use every core; numpy's (OpenBLAS's) second pool fought them
+        # for the cores on every small product after an embedding: one thread halves an answer's time
+        # (practice and dev questions, answer p50 17-20 ms -> 10-11 ms, the same answers)
+        threadpool_limits(1, user_api="blas")
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # warnings about the graph's shapes are not the user's business
         self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])

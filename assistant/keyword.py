@@ -44,7 +44,7 @@ class KeywordIndex:
         bm25 = bm25s.BM25()
         vocabulary: dict[str, int] = {}
         # token ids, not strings: at 100,000 passages the difference is hundreds of megabytes
-        indexed = [terms(p.indexed_text) + initialisms(p.indexed_text) for p in passages]
+        indexed = [[*terms(p.indexed_text), *initialisms(p.indexed_text)] for p in passages]
         ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in words or ["\u2205"]] for words in indexed]
         if passages:
             bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)

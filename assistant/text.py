@@ -4,7 +4,7 @@ The leaf of the package: it imports nothing of ours but frequencies.py (a leaf t
 import it.
 
     >>> terms("How was the co-production funded?")
-    ['coproduct', 'product', 'fund']
+    ('coproduct', 'product', 'fund')
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ STOPWORDS = frozenset(
     would you your yours yourself yourselves tell me please us one ones get got make made way ways""".split()
 )
 # a word, its apostrophe suffix ("SIFA's", "don't") and hyphenated parts ("co-production")
+TERMS_KEPT = 4096  # texts; ~60 sentences an answer, a few MB at most
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:[-‐][^\W_]+)*", re.UNICODE)
 _HYPHEN = re.compile(r"[-‐]")
 _CLITIC = re.compile(r"'(s|d|m|re|ve|ll)$")  # "SIFA's" -> "sifa", "we're" -> "we"
@@ -76,10 +77,12 @@ def _words(text: str) -> list[str]:
     return found
 
 
-def terms(text: str) -> list[str]:
-    """Search terms of a text: "How was it funded?" -> ["fund"]."""
+@lru_cache(maxsize=TERMS_KEPT)
+def terms(text: str) -> tuple[str, ...]:
+    """Search terms of a text: "How was it funded?" -> ("fund",). Kept for the last few thousand
+    texts: question after question, the composer reads the same retrieved sentences."""
     words = [w for w in _words(text) if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
-    return _stemmer().stemWords(words)
+    return tuple(_stemmer().stemWords(words))
 
 
 def split_sentences(text: str) -> list[str]:

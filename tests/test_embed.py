@@ -64,14 +64,17 @@ def test_the_cache_is_keyed_by_the_weights(tmp_path: Path):
 def test_nothing_on_the_answering_path_imports_torch_or_langchain(real_answerer, real_settings):
     """A question asked offline through the command line, in a process of its own: torch,
     transformers and sentence-transformers stay unloaded (they cost seconds and hundreds of MB),
-    and so does LangChain (most of a second), needed only when a chat model is configured."""
+    and so does LangChain (most of a second), needed only when a chat model is configured. numpy's
+    BLAS keeps to one thread beside onnxruntime's (two pools fighting for the cores doubled an answer's time)."""
     script = ("import sys, contextlib, io\n"
               "from assistant.cli import main\n"
               "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
               "    main(['ask', 'How do we handle a power imbalance with a smaller partner?'])\n"
               "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers', 'langchain_core', 'langchain')\n"
               "         if m in sys.modules]\n"
-              "print(json.dumps({'answer': out.getvalue(), 'heavy': heavy}))\n")
+              "from threadpoolctl import threadpool_info\n"
+              "blas = [p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas']\n"
+              "print(json.dumps({'answer': out.getvalue(), 'heavy': heavy, 'blas': blas}))\n")
     env = {**os.environ, "ASSISTANT_INDEX_DIR": str(real_settings.index_dir)}
     done = subprocess.run([sys.executable, "-c", "import json\n" + script], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
@@ -79,6 +82,7 @@ def test_nothing_on_the_answering_path_imports_torch_or_langchain(real_answerer,
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert "[1]" in result["answer"]
     assert result["heavy"] == []
+    assert result["blas"] and set(result["blas"]) == {1}
 
 
 @pytest.mark.model
