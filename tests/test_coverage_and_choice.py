@@ -223,6 +223,19 @@ def test_after_the_best_sentence_case_studies_follow_in_retrieval_order():
     assert text.index("**SIFA**") < text.index("**P3**")
 
 
+def test_the_best_case_study_s_second_sentence_comes_before_the_others_best():
+    """Most questions are about one case study: the sentence beside its best, if close, is worth
+    more of a short answer than a third or fourth case study's best."""
+    best = _passage("Alpha", "Alpha pooled the two budgets. Alpha then shared every report.", position=7)
+    others = [_passage(name, f"{name} held a yearly review.", position=8 + n)
+              for n, name in enumerate(["Beta", "Gamma", "Delta"])]
+    hits = [_hit(best, (0.9, 0.85))] + [_hit(p, (0.8,)) for p in others]
+    text = compose("how did it go?", hits, 15)[0]
+    assert "Alpha then shared every report." in text and "**Beta**" in text
+    assert "**Gamma**" not in text and "**Delta**" not in text
+    assert "**Delta**" in compose("how did it go?", hits, 25)[0]  # with room, the others still come
+
+
 def test_a_question_of_who_is_answered_by_the_sentence_naming_organisations():
     partners = _passage("CYN", "The partnership grew steadily over the years. "
                                "Partners include Horn Youth Concern, Oasis and Young Bristol.", position=4)
