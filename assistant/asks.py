@@ -34,12 +34,15 @@ _SECTIONS = {
 _AMOUNT = (r"(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
            r"|several|a few|a couple of)")
 _MODAL = r"(did|does|do|was|is|were|are|will|would|should|could|can|has|have)"
-_ROLE = r"(chair(man|woman|person)?|ceo|chief exec\w*|director|founder|mayor|head|president|minister|mp|patron)\b"
+_ROLE = (r"(chair(man|woman|person)?|ceo|chief exec\w*|director|founder|mayor|head|president|minister|mp|patron|manager"
+         r"|co-?ordinator|officer|trustee)\b")
 _PERSON = r"[A-Z][a-z]+ [A-Z][a-z'’-]+"  # a first name and a surname
-# kind: (how a question asks for it, how a sentence carries it)
+# kind: (how a question asks for it, how a sentence carries it). "What sum ...", a role a few words after
+# "name of the" and a manager's, coordinator's, officer's or trustee's name: tune halves out of fold,
+# declined 83 -> 85 of 92, no answerable question refused that was not
 _FACT_KINDS = {
     "money": (
-        re.compile(rf"\bhow much (money|funding|{_MODAL})\b(?! of\b)"
+        re.compile(rf"\bhow much (money|funding|{_MODAL})\b(?! of\b)|\b(what|which) (sum|amount)\b(?! of time)"
                    r"|\b(what|which)(['’]?s| is| was| are| were)?\s[^?]{0,40}?\b(income|turnover|budget|salary|salaries"
                    r"|fees?|price|reserves(?=\s*([?,.]|$|in\b|of\b)))\b"
                    rf"|\bwhat {_MODAL}\b.{{0,40}}\bcost\b"
@@ -75,7 +78,8 @@ _FACT_KINDS = {
     "person": (
         # "who chairs it?", "who's the chief exec of X?": a person in a role, not an organisation
         re.compile(rf"\bwho(['’]s| {_MODAL})?\s+(the\s+|their\s+|its\s+)?(current\s+|new\s+)?{_ROLE}"
-                   rf"|\bwho (chairs|heads|founded)\b|\bname of (the|their|its) ({_ROLE}|person|people|woman|man)",
+                   rf"|\bwho (chairs|heads|founded)\b"
+                   rf"|\bname of (the|their|its) ([\w-]+\s+){{0,3}}({_ROLE}|person|people|woman|man)",
                    re.IGNORECASE),
         re.compile(rf"\b(Mr|Mrs|Ms|Miss|Dr|Cllr|Sir|Dame|Lord|Lady|Baroness)\.? [A-Z]|(?i:{_ROLE}),? {_PERSON}"
                    rf"|{_PERSON}, (the |its |their )?(?i:{_ROLE})(?=\s+(of|at|for)\b|[,.;)])"),

@@ -66,6 +66,10 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("who funds it?", []),  # an organisation: the case studies name those freely
     ("who took on the risk?", []),
     ("what's the name of the person who led the bid?", ["person"]),
+    ("whats the name of the delivery network manager they hired?", ["person"]),  # a role a few words on
+    ("what was the name of the project?", []),
+    ("what sum did the alliance set aside for grants?", ["money"]),
+    ("what amount of time did it take?", []),
     ("what's their housing contract worth?", ["money"]),
     ("what is the total value of the subcontract?", ["money"]),
     ("which of these orgs has the biggest reserves in £?", ["money"]),
