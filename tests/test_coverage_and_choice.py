@@ -259,8 +259,8 @@ def test_about_one_case_study_the_answer_reads_on_in_it():
     answer across case studies stops."""
     meetings = _passage("Touchstone", "Partners met monthly. Budgets were pooled. Staff were seconded. "
                                       "Reports were shared.", position=5)
-    one = compose("how did they do it?", [_hit(meetings, (0.9, 0.5, 0.5, 0.5))], 180)[0]
-    across = compose("how did they do it?", [_hit(meetings, (0.9, 0.5, 0.5, 0.5)), _hit(SIFA, (0.05, 0.05))], 180)[0]
+    one = compose("how did they do it?", [_hit(meetings, (0.9, 0.45, 0.45, 0.45))], 180)[0]
+    across = compose("how did they do it?", [_hit(meetings, (0.9, 0.45, 0.45, 0.45)), _hit(SIFA, (0.05, 0.05))], 180)[0]
     assert "Staff were seconded" in one and "Staff were seconded" in across
     assert "Reports were shared" in one and "Reports were shared" not in across
 
