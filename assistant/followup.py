@@ -1,8 +1,9 @@
 """Follow-up questions resolved with the conversation so far.
 
 "What did they learn?" after a question about P3 means P3's lessons; "tell me more about the
-second one" means the second case study of the last answer; "does any other case say that?"
-means every case study but the last; a follow-up that names another case study switches to it.
+second one" means the second case study of the last answer (or its second point, if it was about
+one case study); "does any other case say that?" means every case study but the last; a follow-up
+that names another case study switches to it.
 Resolution gives retrieval a standalone query and a focus; when a question could be either, both
 readings are offered and the answering stage keeps the better covered.
 """
@@ -134,8 +135,12 @@ def _point_of_last_answer(question: str, history: Sequence[Turn], catalogue: Cat
                           previous: list[str]) -> Resolved | None:
     """"Can you say more about the second point?": that point's own words are the query, in the case
     study it cited (as numbered under the answer when the turn carries its sources), else in the
-    case studies the conversation was about."""
+    case studies the conversation was about. "The second one" is a point too when the conversation
+    was about fewer case studies than that ("the second one" after one case study's three lessons)."""
     ordinal = _POINT_ORDINAL.search(question)
+    counted = _ORDINAL.search(question)
+    if ordinal is None and counted and _ORDINALS[counted.group(1).lower()] > len(previous):
+        ordinal = counted
     last = next((t for t in reversed(history) if t.get("role") == "assistant"), None)
     if ordinal is None or last is None:
         return None

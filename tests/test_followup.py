@@ -90,6 +90,16 @@ def test_the_second_point_means_the_second_point_of_the_last_answer():
     assert point.focus == [P3.case_study] and point.query.endswith("honesty")
 
 
+def test_the_second_one_after_one_case_study_s_points_means_the_second_point():
+    """After an answer about one case study there is no second case study: "the second one" is its
+    second point; after three case studies it is still the second case study."""
+    lessons = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": "Agree shared values [1]; price the work "
+                                                                      "honestly [2]; and share the risk [3]."}]
+    [point] = readings("can u explain the second one in plain english?", lessons, CATALOGUE)
+    assert point.focus == [P3.case_study] and point.query.endswith("price the work honestly")
+    assert _focuses("Tell me more about the second one", ANSWER_ABOUT_THREE) == [[P3.case_study]]
+
+
 def test_source_numbers_refer_to_the_sources_of_the_last_answer():
     """"[1]" and "source 3" are the citations as numbered under the answer, not the order of case studies."""
     assert _focuses("What else does [1] say?", ANSWER_ABOUT_THREE) == [[SIFA.case_study]]
