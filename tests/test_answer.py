@@ -164,8 +164,8 @@ def test_the_tune_split_of_the_practice_set_holds(real_answerer):
     split is never in the suite."""
     questions = [q for q in load_questions(ROOT / "eval" / "practice.jsonl") if q["split"] == "tune"]
     metrics = score(questions, evaluate(real_answerer, questions))
-    assert metrics.hit_at_5 >= 0.95 and metrics.case_recall_at_5 >= 0.9 and metrics.facts >= 0.85
-    assert metrics.refusal_accuracy >= 0.85 and metrics.false_refusals <= 2
+    assert metrics.hit_at_5 >= 0.95 and metrics.case_recall_at_5 >= 0.92 and metrics.facts >= 0.9
+    assert metrics.refusal_accuracy >= 0.85 and metrics.false_refusals <= 1
     assert metrics.cited_share == 1.0 and metrics.citations_out_of_range == 0
 
 
