@@ -5,11 +5,11 @@ ingest, against the question's), by the question's words it contains (weighted b
 how well its passage was retrieved. The answer takes the best sentences that come close to the
 best one, so a case study appears only if one of its sentences addresses the question (the best
 case study's second sentence comes before the others' best); a sentence that leans on the one
-before it ("This enabled ...") brings that one along. The best sentence
-opens the answer (a fact question's fact comes first), the other case studies follow in the order
-retrieval ranked them, the rest of each case study in reading order; sources are numbered in the
-order they are cited. Every sentence of the body is the corpus's own text; only the lead line and
-the case-study names are ours.
+before it ("This enabled ...") brings that one along. The best sentence opens the answer (a fact
+question's fact comes first), the other case studies follow in the order retrieval ranked them,
+the rest of each case study in reading order; sources are numbered in the order they are cited.
+Every sentence of the body is the corpus's own text; only the lead line and the case-study names
+are ours.
 """
 
 from __future__ import annotations

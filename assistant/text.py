@@ -23,8 +23,8 @@ STOPWORDS = frozenset(
     through to too under until up very was we were what when where which while who whom why will with
     would you your yours yourself yourselves tell me please us one ones get got make made way ways""".split()
 )
+TERMS_KEPT = 4096  # texts whose terms are kept; ~60 sentences an answer, a few MB at most
 # a word, its apostrophe suffix ("SIFA's", "don't") and hyphenated parts ("co-production")
-TERMS_KEPT = 4096  # texts; ~60 sentences an answer, a few MB at most
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:[-‐][^\W_]+)*", re.UNICODE)
 _HYPHEN = re.compile(r"[-‐]")
 _CLITIC = re.compile(r"'(s|d|m|re|ve|ll)$")  # "SIFA's" -> "sifa", "we're" -> "we"
