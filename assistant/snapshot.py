@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from .catalogue import Catalogue
-from .errors import IndexMissing
+from .errors import IndexMissing, StoreUnavailable
 from .keyword import KeywordIndex
 from .records import Passage
 from .settings import Settings
@@ -104,14 +104,21 @@ class PublishedIndex:
         return self._snapshot
 
     def read(self, reading: Callable[[Snapshot], T]) -> T:
-        """`reading` over the published snapshot, whole. Optimistic: an ingest deletes replaced
-        passages only after publishing, so if the published version is the same after the read as
-        before it, nothing it read was half-changed; otherwise it reads again in the new snapshot."""
-        for _ in range(SNAPSHOT_RETRIES):
+        """`reading` over the published snapshot, whole. Optimistic: it reads in the snapshot last
+        followed and then asks the store, once, whether that is still the published one. An ingest
+        deletes replaced passages only after publishing, so if it is, nothing read was half-changed;
+        if not (an ingest published before the read or during it), it follows and reads again."""
+        snapshot = self._snapshot
+        for attempt in range(SNAPSHOT_RETRIES):
+            try:
+                result = reading(snapshot)
+            except StoreUnavailable:  # e.g. the collection read was dropped by a rebuild
+                if attempt + 1 == SNAPSHOT_RETRIES or self.store.published() == snapshot.version:
+                    raise
+            else:
+                if self.store.published() == snapshot.version:
+                    return result
             snapshot = self.current()
-            result = reading(snapshot)
-            if self.store.published() == snapshot.version:
-                break
         return result
 
     def state(self) -> IndexState:

@@ -75,6 +75,8 @@ def test_app_instances_follow_a_rebuild_of_the_server_index(chroma_server, setti
     assert instance.search("What did Touchstone learn?")
     ingest(remote, embedder=fake_embedder, rebuild=True)  # the same corpus: the same fingerprint, a new collection
     assert instance.search("What did Touchstone learn?")
+    ingest(remote, embedder=fake_embedder, rebuild=True)
+    assert instance.search("Collaboration works, with shared budgets")  # a search of the dropped collection, first
     path = corpus / "08-touchstone-live-well-leeds.md"
     path.write_text(path.read_text().replace("Collaboration works.", "Collaboration works, rebuilt."))
     ingest(remote, embedder=fake_embedder, rebuild=True)

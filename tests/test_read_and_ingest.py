@@ -167,6 +167,7 @@ def test_a_running_retriever_follows_a_reingest(settings, corpus):
     assert revised in texts and "Collaboration works." not in texts
 
 
+
 class _IngestMidSearch(FakeEmbeddings):
     """Runs a whole re-ingest between a search taking its snapshot and reading the store."""
 
@@ -299,3 +300,26 @@ def test_readers_on_several_threads_never_see_half_a_reingest(settings, corpus):
     assert not errors, errors[:3]
     assert len(seen) > 10 and all(len(found) == 1 for found in seen), [f for f in seen if len(f) != 1][:5]
     assert {new} in seen and {old} in seen
+
+
+def test_passages_kept_between_questions_follow_a_rebuild_and_their_bound(settings, fake_embedder, monkeypatch):
+    """Decoded passages are kept for the next question; never those of a collection since rebuilt
+    (a new model gives the same passage new vectors), and never more than PASSAGES_KEPT."""
+    ingest(settings, embedder=fake_embedder)
+    store = Store(settings)
+    passages = store.passages()[:3]
+    query = fake_embedder.embed_query(passages[0].indexed_text)
+    first = store.matches([p.id for p in passages], query)
+    assert store.matches([p.id for p in passages], query) == first  # kept: the same as read
+
+    opposite = [-x for x in query]  # a "new model": the same passages, other vectors
+    store.reset()
+    store.upsert(passages, [Embedded(opposite, [opposite]) for _ in passages])
+    again = store.matches([p.id for p in passages], query)
+    assert [m.passage.id for m in again] == [p.id for p in passages]
+    assert all(m.similarity == pytest.approx(-1.0, abs=1e-5) for m in again)
+    assert all(m.sentence_similarities == pytest.approx((-1.0,), abs=1e-3) for m in again)
+
+    monkeypatch.setattr("assistant.store.PASSAGES_KEPT", 2)
+    assert [m.passage.id for m in store.matches([p.id for p in passages], query)] == [p.id for p in passages]
+    assert {m.passage.id for m in store.query(query, 3)} == {p.id for p in passages}  # all three, two kept
