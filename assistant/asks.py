@@ -100,6 +100,20 @@ _COUNT = re.compile(r"(?<![\w.,£$€-])(?!(?:19|20)\d\d\b)(\d[\d,]*(?:\s*[-–]
 _COUNTED_WORDS = 3
 
 
+# "which council ...?", "which Leeds partner nearly pulled out?": one organisation's (or contract's) name is
+# asked for; the nouns that may stand for it in the text, each with its kin
+_KINDRED_NOUNS = (("local authority", "council", "authority", "commissioner"),
+                  ("organisation", "org", "charity", "partner", "provider"), ("contract", "tender"))
+# "which" opens the question or a clause of it ("In the POhWER case, which council ..."), not "who decides
+# which org leads?"; the words between it and the noun describe the noun ("which Leeds partner"): a verb
+# or an article there means the noun is not what is asked for ("what did the big charity change?")
+_ONE_NAMED = re.compile(rf"(^\W*|[,;:–—-]\s*|\b(and|but|so|then|also|me)\s+)(which|what)\s+(?!(kind|type|sort)s? of\b)"
+                        rf"((?!({_MODAL}|the|a|an)\b)[\w'’-]+\s+){{0,3}}?(?P<noun>"
+                        + "|".join(noun for kin in _KINDRED_NOUNS for noun in kin) + r")\b(?!s\b)", re.IGNORECASE)
+# "a local authority had merged ...", not "SIFA is a large local organisation" (which describes a named one)
+_INDEFINITE = r"(?<!\bis )(?<!\bwas )(?<!\bare )(?<!\bwere )(?<!\bas )\b(a|an|one|another|some|other)\s+([\w-]+\s+){0,2}?"
+
+
 _WHO = re.compile(r"\bwho(['’]s)?\b|\b(which|what) (organisations?|orgs?|charities|partners|funders?|councils?|groups)\b",
                   re.IGNORECASE)
 _WHICH_CASES = re.compile(r"\b(which|what|any|other)\s+(of the\s+|of these\s+)?(case studies|cases|partnerships|examples?)\b",
@@ -131,6 +145,25 @@ def asks_who(question: str) -> bool:
 def asks_which_cases(question: str) -> bool:
     """"Which case studies ...?", "any examples where ...?": the answer is a list of case studies."""
     return _WHICH_CASES.search(question) is not None
+
+
+def named_nouns(question: str) -> tuple[str, ...]:
+    """The nouns that may stand in the text for the one organisation (or contract) whose name the
+    question asks for: "which council merged its services?" -> local authority, council, ...; none
+    for "which organisations are partners?" (a list, which the case studies give freely)."""
+    found = _ONE_NAMED.search(question)
+    noun = found.group("noun").lower() if found else ""
+    return next((kin for kin in _KINDRED_NOUNS if noun in kin), ())
+
+
+def mentions(sentence: str, nouns: tuple[str, ...]) -> bool:
+    return re.search(rf"\b({'|'.join(nouns)})\b", sentence, re.IGNORECASE) is not None
+
+
+def leaves_unnamed(sentence: str, nouns: tuple[str, ...]) -> bool:
+    """Does the sentence speak of one of these without naming it: "a local authority had merged
+    ...", "funding for one organisation", "another organisation led"?"""
+    return re.search(rf"{_INDEFINITE}({'|'.join(nouns)})\b", sentence, re.IGNORECASE) is not None
 
 
 def intended_sections(question: str) -> list[str]:

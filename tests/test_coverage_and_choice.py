@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.asks import asks_what_next, carries_fact, counted_words, fact_kinds
+from assistant.asks import asks_what_next, carries_fact, counted_words, fact_kinds, leaves_unnamed, named_nouns
 from assistant.catalogue import Catalogue
 from assistant.compose import compose
 from assistant.followup import readings
@@ -134,6 +134,36 @@ def test_a_question_for_a_fact_no_near_sentence_gives_is_at_best_the_closest():
     assert (given.outcome, given.missing_fact) == (ANSWERED, "")
     assert (missing.outcome, missing.missing_fact) == (CLOSEST, "money")
 
+
+
+@pytest.mark.parametrize("question, asks_a_name", [
+    ("which council was it that merged its advocacy services into one framework?", True),
+    ("Which Live Well Leeds partner received extra funding?", True),
+    ("In the POhWER case, which local authority merged its services?", True),
+    ("Apart from Shelter and SIFA, which other organisation is involved?", True),
+    ("Which organisations make up the Somerset Mental Health Alliance?", False),  # a list
+    ("what did the big charity have to change about itself?", False),  # the charity is the subject
+    ("what kind of org is Cohort 4?", False),
+    ("who gets to decide which org leads what?", False),  # who decides, not which org
+])
+def test_a_question_asking_for_one_organisation_s_name_is_told_by_its_form(question, asks_a_name):
+    assert bool(named_nouns(question)) is asks_a_name
+
+
+def test_a_name_is_missing_when_the_nearest_sentence_speaking_of_it_does_not_name_it():
+    """"Which council merged its services?" over "a local authority had merged ..." is at best the
+    closest; over "funded by Birmingham City Council" it is answered, and a sentence describing a
+    named organisation ("SIFA is a large local organisation") is no evidence either way."""
+    council = named_nouns("which council merged its services?")
+    assert leaves_unnamed("In one example, a local authority had merged a range of services.", council)
+    assert not leaves_unnamed("It was funded by Birmingham City Council.", council)
+    assert not leaves_unnamed("SIFA Fireside is a large local organisation in Birmingham.", named_nouns("which partner?"))
+    merged = _passage("POhWER", "In one example, a local authority had merged a range of services within one framework. "
+                                "Providers were hesitant at first.", position=4)
+    funded = _passage("SIFA", "The service was funded by Birmingham City Council. It began in 2016.", position=5)
+    question = "which council merged its services?"
+    assert assess(question, [_hit(merged, (0.8, 0.4))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == "name"
+    assert assess(question, [_hit(funded, (0.8, 0.4))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == ""
 
 def test_a_place_is_never_claimed_missing():
     """Places are named in passing, often far from the sentences nearest a question about them: a
