@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .text import STOPWORDS, terms
+from .text import STOPWORDS, is_standard_word, terms
 
 _SECTIONS = {
     "Learning": re.compile(r"\b(learn\w*|lessons?|takeaways?|advice|tips?|recommend\w*|(do|done) (it )?differently)\b",
@@ -113,6 +113,12 @@ _ONE_NAMED = re.compile(rf"(^\W*|[,;:–—-]\s*|\b(and|but|so|then|also|me)\s+)
 # "a local authority had merged ...", not "SIFA is a large local organisation" (which describes a named one)
 _INDEFINITE = r"(?<!\bis )(?<!\bwas )(?<!\bare )(?<!\bwere )(?<!\bas )\b(a|an|one|another|some|other)\s+([\w-]+\s+){0,2}?"
 
+# "what does LWPM stand for?": the letters asked about, spelt out by the initials of a run of words
+# ("Lead Worker Peer Mentor (LWPM)", "VAWG (violence against women and girls)")
+_EXPANSION = re.compile(r"\b(stands?|short)( for\b|$)|\b(acronym|abbreviation)s?\b", re.IGNORECASE)
+ACRONYM_LETTERS = 6
+_JOINING_WORDS = frozenset({"and", "of", "for", "the", "in", "on", "&"})
+
 
 _WHO = re.compile(r"\bwho(['’]s)?\b|\b(which|what) (organisations?|orgs?|charities|partners|funders?|councils?|groups)\b",
                   re.IGNORECASE)
@@ -164,6 +170,39 @@ def leaves_unnamed(sentence: str, nouns: tuple[str, ...]) -> bool:
     """Does the sentence speak of one of these without naming it: "a local authority had merged
     ...", "funding for one organisation", "another organisation led"?"""
     return re.search(rf"{_INDEFINITE}({'|'.join(nouns)})\b", sentence, re.IGNORECASE) is not None
+
+
+def acronyms_to_expand(question: str) -> list[str]:
+    """What a question asking what something stands for asks about: its short words (an acronym's
+    length) in capitals or with a digit ("LWPM", "p3"), else those that are no standard English word
+    ("sweda"); not "what did Touchstone stand for?"."""
+    if not _EXPANSION.search(question):
+        return []
+    words = [w for w in re.findall(r"[^\W_]+", question)
+             if len(w) <= ACRONYM_LETTERS and w.lower() not in STOPWORDS and not _EXPANSION.search(w)]
+    marked = [w for w in words if len(w) > 1 and (w.isupper() or (any(c.isdigit() for c in w) and not w.isdigit()))]
+    return marked or [w for w in words if not is_standard_word(w)]
+
+
+def expands(sentence: str, acronym: str) -> bool:
+    """Does a run of the sentence's words spell the acronym with their initials, joining words
+    ("and", "of") aside? The acronym itself is not its own expansion."""
+    words = re.findall(r"[^\W_]+|&", sentence)
+    letters = acronym.lower()
+    for start, first in enumerate(words):
+        if first.lower() == letters:
+            continue
+        position, matched = start, 0
+        while position < len(words) and matched < len(letters):
+            word = words[position].lower()
+            if word[0] == letters[matched]:
+                matched += 1
+            elif not (matched and word in _JOINING_WORDS):
+                break
+            position += 1
+        if matched == len(letters):
+            return True
+    return False
 
 
 def intended_sections(question: str) -> list[str]:

@@ -15,7 +15,8 @@ declined outright: the case studies would be answering about someone else. A que
 sum, a date, a length of time or a number (asks.py) that none of the sentences nearest it carries
 is at best "not directly covered": the case studies discuss the topic without giving the fact. So is
 one asking which organisation did something when the nearest sentence that speaks of it leaves it
-unnamed ("a local authority had merged ...").
+unnamed ("a local authority had merged ..."), and one asking what letters stand for when no run of
+words in the passages found spells them ("what does SWEDA stand for?").
 "How many staff?" is not answered by "16 smaller organisations": a count must count the thing asked about.
 """
 
@@ -30,7 +31,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .asks import PROVABLY_MISSING, carries_fact, counted_words, fact_kinds, leaves_unnamed, mentions, named_nouns
+from .asks import (
+    PROVABLY_MISSING,
+    acronyms_to_expand,
+    carries_fact,
+    counted_words,
+    expands,
+    fact_kinds,
+    leaves_unnamed,
+    mentions,
+    named_nouns,
+)
 from .errors import AssistantError
 from .keyword import KeywordIndex
 from .parse import sentences_of
@@ -192,7 +203,12 @@ def missing_fact(question: str, hits: list[Hit], keyword: KeywordIndex, focused:
     is the London Councils grant?" is not answered by "consortiums require investment over three to
     five years". "name" when the question asks which organisation, and the nearest sentence that speaks
     of one leaves it unnamed (tune halves out of fold: declined 85 -> 87 of 92; our users_words sets
-    178 -> 183 of 207; false refusals the same)."""
+    178 -> 183 of 207; false refusals the same). "expansion" when the question asks what an acronym
+    stands for and no sentence of the passages found spells it out (tune 87 -> 88, users_words 183 -> 184)."""
+    acronyms = acronyms_to_expand(question)
+    if acronyms and not any(expands(sentence, acronym) for hit in hits for sentence in sentences_of(hit.passage)
+                            for acronym in acronyms):
+        return "expansion"  # spelt out nowhere in the passages found for it: "what does SWEDA stand for?"
     nouns = named_nouns(question)
     kinds = [kind for kind in fact_kinds(question) if kind in PROVABLY_MISSING]
     if not nouns and not kinds:

@@ -6,7 +6,16 @@ import re
 
 import pytest
 
-from assistant.asks import asks_what_next, carries_fact, counted_words, fact_kinds, leaves_unnamed, named_nouns
+from assistant.asks import (
+    acronyms_to_expand,
+    asks_what_next,
+    carries_fact,
+    counted_words,
+    expands,
+    fact_kinds,
+    leaves_unnamed,
+    named_nouns,
+)
 from assistant.catalogue import Catalogue
 from assistant.compose import compose
 from assistant.followup import readings
@@ -164,6 +173,28 @@ def test_a_name_is_missing_when_the_nearest_sentence_speaking_of_it_does_not_nam
     question = "which council merged its services?"
     assert assess(question, [_hit(merged, (0.8, 0.4))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == "name"
     assert assess(question, [_hit(funded, (0.8, 0.4))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == ""
+
+
+@pytest.mark.parametrize("question, acronyms", [
+    ("LWPM - what's that short for?", ["LWPM"]),
+    ("what does p3 actually stand for", ["p3"]),
+    ("what does sweda stand for", ["sweda"]),  # no standard English word
+    ("what is that abbreviation short for again", []),
+    ("what did Touchstone stand for in the partnership?", []),  # values, not letters
+])
+def test_a_question_asking_what_letters_stand_for_is_told_by_its_form(question, acronyms):
+    assert acronyms_to_expand(question) == acronyms
+
+
+def test_an_acronym_is_expanded_only_by_words_whose_initials_spell_it():
+    assert expands("Young Bristol, Aspiration Creation Elevation (ACE), Empire Fighting Chance", "ACE")
+    assert expands("the largest coalition of specialist VAWG (violence against women and girls) providers", "VAWG")
+    assert expands("for the Lead Worker Peer Mentor (LWPM) service", "lwpm")
+    assert not expands("Mental health charities (Rethink Mental Illness, Second Step, SWEDA)", "SWEDA")
+    spelt = _passage("SIFA", "One proposal, for the Lead Worker Peer Mentor (LWPM) service, was funded.", position=6)
+    assert assess("what does LWPM stand for?", [_hit(spelt, (0.5,))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == ""
+    assert assess("what does SWEDA stand for?", [_hit(spelt, (0.5,))], KEYWORD, THRESHOLD, True, 0.3).missing_fact \
+        == "expansion"
 
 def test_a_place_is_never_claimed_missing():
     """Places are named in passing, often far from the sentences nearest a question about them: a
