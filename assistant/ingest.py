@@ -96,6 +96,7 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embedder | 
     documents, skipped = read_corpus(settings.corpus_dir) if settings.corpus_dir.is_dir() else ([], [])
     passages = [p for document in documents for p in parse(document)]
     report = IngestReport(files=len(documents), passages=len(passages), skipped=skipped)
+    del documents  # their whole texts, as large again as the passages', for the rest of a long ingest
 
     state = store.state()
     if rebuild or (state.model and state.model != settings.embedding):
