@@ -44,10 +44,10 @@ CLOSEST_SOURCES = 2  # passages offered when the case studies come close to a qu
 CLOSEST_WORDS = 60
 CLOSEST_LEAD = "The case studies don't answer this directly. The closest they come:"
 # when the case studies discuss the topic but never give the fact asked for
-MISSING_FACT_LEAD = "The case studies don't give {} for this. The closest they come:"
-FACT_NAMES = {"money": "a sum of money", "date": "a date", "duration": "a length of time", "number": "a figure",
-              "person": "a person's name", "name": "its name",
-              "expansion": "what it stands for"}
+MISSING_FACT_LEAD = "The case studies don't give {}. The closest they come:"
+FACT_NAMES = {"money": "a sum of money for this", "date": "a date for this", "duration": "a length of time for this",
+              "number": "a figure for this", "person": "a person's name for this", "name": "the name asked for",
+              "expansion": "what those letters stand for"}
 REWRITE_WORDS = 60  # a follow-up rewritten by the model as a standalone question is one sentence
 # a generated reply is read until it has this many times the sentences or characters its word
 # budget holds: an answer within its budget would need sentences of 3 words or fewer to reach it

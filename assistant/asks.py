@@ -111,7 +111,7 @@ _ONE_NAMED = re.compile(rf"(^\W*|[,;:–—-]\s*|\b(and|but|so|then|also|me)\s+)
                         rf"((?!({_MODAL}|the|a|an)\b)[\w'’-]+\s+){{0,3}}?(?P<noun>"
                         + "|".join(noun for kin in _KINDRED_NOUNS for noun in kin) + r")\b(?!s\b)", re.IGNORECASE)
 # "a local authority had merged ...", not "SIFA is a large local organisation" (which describes a named one)
-_INDEFINITE = r"(?<!\bis )(?<!\bwas )(?<!\bare )(?<!\bwere )(?<!\bas )\b(a|an|one|another|some|other)\s+([\w-]+\s+){0,2}?"
+_INDEFINITE = r"(?<!\bis )(?<!\bwas )(?<!\bare )(?<!\bwere )(?<!\bas )\b(a|an|one|another|some|other)\s+([\w-]+\s+){0,3}?"
 
 # "what does LWPM stand for?": the letters asked about, spelt out by the initials of a run of words
 # ("Lead Worker Peer Mentor (LWPM)", "VAWG (violence against women and girls)")
@@ -168,8 +168,10 @@ def mentions(sentence: str, nouns: tuple[str, ...]) -> bool:
 
 def leaves_unnamed(sentence: str, nouns: tuple[str, ...]) -> bool:
     """Does the sentence speak of one of these without naming it: "a local authority had merged
-    ...", "funding for one organisation", "another organisation led"?"""
-    return re.search(rf"{_INDEFINITE}({'|'.join(nouns)})\b", sentence, re.IGNORECASE) is not None
+    ...", "funding for one organisation", "another organisation led"? Not "a local community
+    organisation (the Balsam Centre)" nor "an organisation focused on ... (Citizens Advice Bureau)",
+    which name it in the same clause."""
+    return re.search(rf"{_INDEFINITE}({'|'.join(nouns)})\b(?![^,;.()]*[(:])", sentence, re.IGNORECASE) is not None
 
 
 def acronyms_to_expand(question: str) -> list[str]:
@@ -187,7 +189,7 @@ def acronyms_to_expand(question: str) -> list[str]:
 def expands(sentence: str, acronym: str) -> bool:
     """Does a run of the sentence's words spell the acronym with their initials, joining words
     ("and", "of") aside? The acronym itself is not its own expansion."""
-    words = re.findall(r"[^\W_]+|&", sentence)
+    words = re.findall(r"[^\W_]+(?:['’][^\W_]+)?|&", sentence)  # "Mayor’s Office" is two words, not three
     letters = acronym.lower()
     for start, first in enumerate(words):
         if first.lower() == letters:

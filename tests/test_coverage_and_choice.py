@@ -167,6 +167,10 @@ def test_a_name_is_missing_when_the_nearest_sentence_speaking_of_it_does_not_nam
     assert leaves_unnamed("In one example, a local authority had merged a range of services.", council)
     assert not leaves_unnamed("It was funded by Birmingham City Council.", council)
     assert not leaves_unnamed("SIFA Fireside is a large local organisation in Birmingham.", named_nouns("which partner?"))
+    organisation = named_nouns("which organisation in the alliance works with older people?")
+    assert not leaves_unnamed("  - a local community organisation (the Balsam Centre)", organisation)
+    assert not leaves_unnamed("  - an organisation focused on the wider determinants of mental illness (Citizens Advice "
+                              "Bureau)", organisation)
     merged = _passage("POhWER", "In one example, a local authority had merged a range of services within one framework. "
                                 "Providers were hesitant at first.", position=4)
     funded = _passage("SIFA", "The service was funded by Birmingham City Council. It began in 2016.", position=5)
@@ -191,6 +195,7 @@ def test_an_acronym_is_expanded_only_by_words_whose_initials_spell_it():
     assert expands("the largest coalition of specialist VAWG (violence against women and girls) providers", "VAWG")
     assert expands("for the Lead Worker Peer Mentor (LWPM) service", "lwpm")
     assert not expands("Mental health charities (Rethink Mental Illness, Second Step, SWEDA)", "SWEDA")
+    assert expands("funded by the Mayor’s Office for Policing and Crime and others", "MOPAC")  # "Mayor’s", one word
     spelt = _passage("SIFA", "One proposal, for the Lead Worker Peer Mentor (LWPM) service, was funded.", position=6)
     assert assess("what does LWPM stand for?", [_hit(spelt, (0.5,))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == ""
     assert assess("what does SWEDA stand for?", [_hit(spelt, (0.5,))], KEYWORD, THRESHOLD, True, 0.3).missing_fact \
