@@ -281,6 +281,9 @@ class Store:
                     documents=[p.text for p in chunk],
                     metadatas=[_metadata(p, v.sentences) for p, v in zip(chunk, vectors, strict=True)],
                 )
+        # Chroma frees most of what a write allocates but the allocator keeps it: 20,000 passages written
+        # left the process 124 MB larger, 56 MB once given back
+        release_freed_memory()
 
     def delete(self, ids: Iterable[str]) -> None:
         with self._guarded():
