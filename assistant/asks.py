@@ -163,6 +163,7 @@ def named_nouns(question: str) -> tuple[str, ...]:
 
 
 def mentions(sentence: str, nouns: tuple[str, ...]) -> bool:
+    """Does the sentence speak of one of these, named or not ("the local authority", "Bristol City Council")?"""
     return re.search(rf"\b({'|'.join(nouns)})\b", sentence, re.IGNORECASE) is not None
 
 

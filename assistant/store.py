@@ -299,8 +299,9 @@ class Store:
             result = self._collection.query(query_embeddings=[embedding], n_results=n, where=_where(filters),
                                             include=["distances"])
             query = _unit(embedding)
+            # Chroma's cosine distance is 1 - similarity
             similarity = {i: 1.0 - float(d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)}
-            return [p.match(query, similarity[p.passage.id]) for p in self._decoded(result["ids"][0])]  # cosine distance
+            return [p.match(query, similarity[p.passage.id]) for p in self._decoded(result["ids"][0])]
 
     def matches(self, ids: list[str], embedding: list[float]) -> list[Match]:
         """The given passages, with their exact similarity to `embedding`."""
