@@ -103,7 +103,7 @@ _COUNTED_WORDS = 3
 # "which council ...?", "which Leeds partner nearly pulled out?": one organisation's (or contract's) name is
 # asked for; the nouns that may stand for it in the text, each with its kin
 _KINDRED_NOUNS = (("local authority", "council", "authority", "commissioner"),
-                  ("organisation", "org", "charity", "partner", "provider"), ("contract", "tender"))
+                  ("organisation", "org", "charity", "partner", "provider", "group"), ("contract", "tender"))
 # "which" opens the question or a clause of it ("In the POhWER case, which council ..."), not "who decides
 # which org leads?"; the words between it and the noun describe the noun ("which Leeds partner"): a verb
 # or an article there means the noun is not what is asked for ("what did the big charity change?")
@@ -164,15 +164,15 @@ def named_nouns(question: str) -> tuple[str, ...]:
 
 def mentions(sentence: str, nouns: tuple[str, ...]) -> bool:
     """Does the sentence speak of one of these, named or not ("the local authority", "Bristol City Council")?"""
-    return re.search(rf"\b({'|'.join(nouns)})\b", sentence, re.IGNORECASE) is not None
+    return re.search(rf"\b({'|'.join(nouns)})s?\b", sentence, re.IGNORECASE) is not None
 
 
 def leaves_unnamed(sentence: str, nouns: tuple[str, ...]) -> bool:
     """Does the sentence speak of one of these without naming it: "a local authority had merged
-    ...", "funding for one organisation", "another organisation led"? Not "a local community
+    ...", "funding for one organisation", "some partners underperformed"? Not "a local community
     organisation (the Balsam Centre)" nor "an organisation focused on ... (Citizens Advice Bureau)",
     which name it in the same clause."""
-    return re.search(rf"{_INDEFINITE}({'|'.join(nouns)})\b(?![^,;.()]*[(:])", sentence, re.IGNORECASE) is not None
+    return re.search(rf"{_INDEFINITE}({'|'.join(nouns)})s?\b(?![^,;.()]*[(:])", sentence, re.IGNORECASE) is not None
 
 
 def acronyms_to_expand(question: str) -> list[str]:

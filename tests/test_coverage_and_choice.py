@@ -168,6 +168,8 @@ def test_a_name_is_missing_when_the_nearest_sentence_speaking_of_it_does_not_nam
     assert not leaves_unnamed("It was funded by Birmingham City Council.", council)
     assert not leaves_unnamed("SIFA Fireside is a large local organisation in Birmingham.", named_nouns("which partner?"))
     organisation = named_nouns("which organisation in the alliance works with older people?")
+    assert leaves_unnamed("In the first year some partners underperformed.", named_nouns("which partner underperformed?"))
+    assert leaves_unnamed("One group was supported to redesign its sessions.", named_nouns("which group redesigned them?"))
     assert not leaves_unnamed("  - a local community organisation (the Balsam Centre)", organisation)
     assert not leaves_unnamed("  - an organisation focused on the wider determinants of mental illness (Citizens Advice "
                               "Bureau)", organisation)
