@@ -22,6 +22,7 @@ from typing import Callable
 
 from .embed import PackagedEmbeddings
 from .keyword import KEYWORDS_VERSION
+from .memory import release_freed_memory
 from .parse import PARSER_VERSION, parse, sentences_of
 from .read import Skipped, corpus_files, read_corpus
 from .records import Embedder, Passage
@@ -122,8 +123,11 @@ def ingest(settings: Settings, store: Store | None = None, embedder: Embedder | 
     if to_embed:  # the first embedding may wait for the model to be adapted (adapt.py): say so, not "reading"
         report_progress(0, len(new), f"embedding {len(to_embed)} passages (on a first start the model is first "
                                      "adapted to the case studies' questions: about three minutes)")
-    _write_new(store, embedder, new, reusable, report_progress)
+    # the keyword index and catalogue first: readers open them only once the state names this
+    # fingerprint, and building them before the vector index has grown keeps a large ingest's peak lower
     Snapshot.save(settings, passages, fingerprint)
+    release_freed_memory()  # what building them took, before Chroma and the model take theirs
+    _write_new(store, embedder, new, reusable, report_progress)
     built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     store.set_state(settings.embedding, fingerprint, built_at, settled=False)  # published: readers move to it
     store.delete(removed)

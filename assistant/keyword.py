@@ -28,6 +28,10 @@ KEYWORDS_VERSION = "3"
 
 
 
+def _indexed_terms(passage: Passage) -> list[str]:
+    return [*terms(passage.indexed_text), *initialisms(passage.indexed_text)]
+
+
 class KeywordIndex:
     """BM25 scores for passages, with the case study and section of each for filtering."""
 
@@ -43,9 +47,9 @@ class KeywordIndex:
     def build(cls, passages: list[Passage]) -> "KeywordIndex":
         bm25 = bm25s.BM25()
         vocabulary: dict[str, int] = {}
-        # token ids, not strings: at 100,000 passages the difference is hundreds of megabytes
-        indexed = [[*terms(p.indexed_text), *initialisms(p.indexed_text)] for p in passages]
-        ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in words or ["\u2205"]] for words in indexed]
+        # token ids, not strings, and each passage's terms let go as soon as they are numbered: at
+        # 100,000 passages all their strings at once would be hundreds of megabytes
+        ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in _indexed_terms(p) or ["\u2205"]] for p in passages]
         if passages:
             bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
         return cls(bm25, [p.id for p in passages], [p.case_study for p in passages], [p.section for p in passages])
