@@ -18,7 +18,17 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .asks import asks_for_quotes, asks_what_next, asks_which_cases, asks_who, carries_fact, fact_kinds, intended_sections
+from .asks import (
+    acronyms_to_expand,
+    asks_for_quotes,
+    asks_what_next,
+    asks_which_cases,
+    asks_who,
+    carries_fact,
+    expands,
+    fact_kinds,
+    intended_sections,
+)
 from .parse import sentences_of
 from .records import Hit
 from .text import markdown_text, names_in, refers_back, terms
@@ -105,13 +115,15 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
     idf = {t: math.log(1 + len(units) / (1 + df[t])) * (NAME_WEIGHT if t in names else 1.0) for t in question_terms}
     total = sum(idf.values()) or 1.0
     kinds = fact_kinds(question)
+    acronyms = acronyms_to_expand(question)  # "what does LWPM stand for?": the sentence spelling it out is the fact
     asked = set(intended_sections(question))
     who = asks_who(question)
     quotes = asks_for_quotes(question)
     for unit, found in zip(units, unit_terms, strict=True):
         hit = hits[unit.hit_index]
         overlap = sum(idf[t] for t in question_terms & found) / total
-        intent = (FACT_BONUS * carries_fact(unit.text, kinds) + SECTION_BONUS * (hit.passage.section in asked)
+        carries = carries_fact(unit.text, kinds) or any(expands(unit.text, acronym) for acronym in acronyms)
+        intent = (FACT_BONUS * carries + SECTION_BONUS * (hit.passage.section in asked)
                   + NAMES_BONUS * (who and len(names_in(unit.text)) >= NAMES_FOR_WHO)
                   + QUOTE_BONUS * (quotes and (hit.passage.kind == "quote" or _QUOTED.search(unit.text) is not None)))
         unit.relevance = (SENTENCE_WEIGHT * unit.similarity + PASSAGE_WEIGHT * hit.similarity
@@ -282,7 +294,7 @@ def compose(question: str, hits: list[Hit], answer_words: int, names: frozenset[
     chosen = choose(question, hits, answer_words, names, already_said)
     first = chosen[0].hit_index
     case_order = list(dict.fromkeys(hits[u.hit_index].passage.case_study for u in chosen))
-    fact_first = bool(fact_kinds(question))
+    fact_first = bool(fact_kinds(question) or acronyms_to_expand(question))
 
     blocks: list[tuple[str, list[tuple[int, list[_Unit]]]]] = []
     for case_study in case_order:

@@ -92,6 +92,13 @@ def test_a_fact_question_leads_with_the_fact(passages):
     assert "10,000" in text.split("\n\n")[1]
 
 
+def test_asked_what_letters_stand_for_the_answer_opens_with_the_sentence_spelling_them_out(passages):
+    hits = _hits(passages, "Lead Worker Peer Mentor (LWPM)")
+    assert not hits[0].passage.text.startswith("One proposal")  # in reading order it comes later
+    text, _, _ = compose("what does LWPM stand for?", hits, Settings().answer_words)
+    assert text.split("\n\n")[1].split("**: ")[1].startswith("One proposal, for the Lead Worker Peer Mentor (LWPM)")
+
+
 def test_markup_from_the_corpus_is_escaped():
     assert markdown_text("<script>alert(1)</script> [link](x)") == "\\<script\\>alert(1)\\</script\\> \\[link\\](x)"
 
