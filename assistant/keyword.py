@@ -27,7 +27,6 @@ MIN_STEM_CHARS = 5
 KEYWORDS_VERSION = "3"
 
 
-
 def _indexed_terms(passage: Passage) -> list[str]:
     return [*terms(passage.indexed_text), *initialisms(passage.indexed_text)]
 

@@ -81,6 +81,8 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("what is the name of Touchstone's delivery network manager?", ["person"]),  # a possessive for "the"
     ("who is pohwer's chief exec?", ["person"]),
     ("who is touchstone's partner?", []),
+    ("whos the delivery network manager at touchstone?", ["person"]),  # describing words before the role
+    ("who hired the delivery network manager?", []),  # an organisation did
     ("what was the name of the project?", []),
     ("what sum did the alliance set aside for grants?", ["money"]),
     ("what amount of time did it take?", []),
