@@ -202,7 +202,8 @@ def missing_fact(question: str, hits: list[Hit], keyword: KeywordIndex, focused:
     """The kind of fact the question asks for, if none of the sentences nearest it carries one (of
     the kinds whose absence that shows: asks.PROVABLY_MISSING). What a "how many" question counts
     must be what a number counts, when its head noun is a word of standard English or of the corpus:
-    "staff" can be judged, shorthand ("partner orgs", "ppl") can't. Asked about a named case study
+    "staff" can be judged, shorthand ("partner orgs", "ppl") can't; and what the corpus never names
+    ("staff") no number in it counts, not even a bare one ("supports around 3."). Asked about a named case study
     (`focused`), a length of time or a sum must be said of something the question names: "how long
     is the London Councils grant?" is not answered by "consortiums require investment over three to
     five years". "name" when the question asks which organisation, and the nearest sentence that speaks
@@ -228,6 +229,8 @@ def missing_fact(question: str, hits: list[Hit], keyword: KeywordIndex, focused:
         return ""
     counted = counted_words(question)
     judged = counted and (is_standard_word(counted[-1]) or any(keyword.knows(t) for t in terms(counted[-1])))
+    if judged and "number" in kinds and not any(keyword.knows(t) for t in terms(" ".join(counted))):
+        return "number"  # "how many staff?": what the case studies never speak of, they don't count
     counted_terms = frozenset(terms(" ".join(counted))) if judged else frozenset()
     subject = _subject(question, hits) if focused and SAID_OF_A_SUBJECT.intersection(kinds) else frozenset()
     return "" if any(carries_fact(sentence, kinds, counted_terms) and (not subject or subject & set(terms(sentence)))

@@ -152,6 +152,17 @@ def test_a_count_of_something_else_is_no_answer_to_how_many_unless_the_word_cann
     assert missing_fact("how many ppl does Touchstone work with?", near, KEYWORD) == ""
 
 
+def test_what_the_case_studies_never_speak_of_they_do_not_count_even_with_a_bare_number_near():
+    """"supports around 3." counts whatever a question asks about, but not what the corpus never
+    mentions: "how many staff does P3 employ?" is not answered by it."""
+    bare = _passage("P3", "The house is for women. This service supports around 3.")
+    near = [Hit(bare, 0.9, 0.8, (0.8, 0.7))]
+    keyword = KeywordIndex.build([bare, TOUCHSTONE])
+    assert missing_fact("how many staff does P3 employ?", near, keyword) == "number"
+    assert missing_fact("how many women does the house support?", near, keyword) == ""  # a word the corpus has
+    assert missing_fact("how many smaller organisations does the house support?", near, keyword) == ""
+
+
 def test_asked_of_a_named_case_study_a_length_of_time_must_be_said_of_what_the_question_names():
     """"How long is Touchstone's grant?" is not answered by a contract's five years; "how long is
     the contract?" is. Unnamed, a question of how long may be answered in other words."""
