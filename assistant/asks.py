@@ -70,8 +70,8 @@ _FACT_KINDS = {
                    r"fifty|hundred|thousand|million|half|third|quarter|majority|most|all)\b", re.IGNORECASE),
     ),
     "proportion": (
-        # "what share of the contract ...?", "what % ...?": a count is no answer, a share is (our facts.jsonl: declined
-        # 31 -> 32 of 40; tune halves and users_words sets out of fold unchanged, no answerable question refused)
+        # "what share of the contract ...?", "what % ...?": a count is no answer, a share is (facts.jsonl out of fold: declined
+        # 29 -> 30 of 40; tune halves and users_words sets out of fold unchanged, no answerable question refused)
         re.compile(r"\bhow much of (?!an?\b)|\b(what|which) (percentage|proportion|share|fraction)\b|%|\bper ?cent\b",
                    re.IGNORECASE),
         re.compile(r"\d\s?%|\bper ?cent\b|\b(half|halves|thirds?|quarters?|fifths?|tenths?|majority|minority)\b"
