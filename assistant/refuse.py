@@ -17,8 +17,9 @@ is at best "not directly covered": the case studies discuss the topic without gi
 one asking which organisation did something when the nearest sentence that speaks of it leaves it
 unnamed ("a local authority had merged ..."), and one asking what letters stand for when no run of
 words in the passages found spells them ("what does SWEDA stand for?").
-"How many staff?" is not answered by "16 smaller organisations": a count must count the thing asked about,
-and a thing the corpus never names is not counted by it at all.
+"How many staff?" is not answered by "16 smaller organisations": a count must count the thing asked about
+(or its kin: partners, providers), and a thing the corpus never names is not counted by it at all; "what's
+their income?" is not answered by "the £7.4m contract": a sum must be of what is asked about.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from .asks import (
     leaves_unnamed,
     mentions,
     named_nouns,
+    priced_terms,
 )
 from .errors import AssistantError
 from .keyword import KeywordIndex
@@ -234,7 +236,8 @@ def missing_fact(question: str, hits: list[Hit], keyword: KeywordIndex, focused:
         return "number"  # "how many staff?": what the case studies never speak of, they don't count
     counted_terms = frozenset(terms(" ".join(counted))) if judged else frozenset()
     subject = _subject(question, hits) if focused and SAID_OF_A_SUBJECT.intersection(kinds) else frozenset()
-    return "" if any(carries_fact(sentence, kinds, counted_terms) and (not subject or subject & set(terms(sentence)))
+    priced = priced_terms(question)
+    return "" if any(carries_fact(sentence, kinds, counted_terms, priced) and (not subject or subject & set(terms(sentence)))
                      for _, sentence in nearest[:FACT_SENTENCES]) else kinds[0]
 
 

@@ -163,6 +163,30 @@ def test_what_the_case_studies_never_speak_of_they_do_not_count_even_with_a_bare
     assert missing_fact("how many smaller organisations does the house support?", near, keyword) == ""
 
 
+def test_a_count_counts_the_noun_its_phrase_ends_on_and_that_noun_s_kin():
+    """"five specialist women's sector providers" counts providers, not women; a question counting
+    organisations or partners is answered by it (the kin of "provider")."""
+    stage = _passage("STAGE", "The fund supported STAGE with five specialist women’s sector providers: Oasis and others.")
+    near = [Hit(stage, 0.9, 0.8, (0.8, 0.1))]
+    keyword = KeywordIndex.build([stage, TOUCHSTONE])
+    assert missing_fact("how many women has STAGE supported?", near, keyword) == "number"
+    assert missing_fact("how many specialist women's sector providers joined?", near, keyword) == ""
+    assert missing_fact("how many organisations joined STAGE?", near, keyword) == ""
+
+
+def test_a_sum_must_be_of_what_the_question_prices():
+    """"What's CYN's annual income?" is not answered by "the £7.4m contract"; "what income do most
+    of them have?" is by "an income of under £100,000", and "how much was the contract worth?" by
+    any sum (it names no kind of sum)."""
+    cyn = _passage("CYN", "In Bristol, the City Council were to tender the £7.4m contract for youth services.")
+    leeds = _passage("Touchstone", "Most partners have an income of under £100,000.", position=1)
+    keyword = KeywordIndex.build([cyn, leeds])
+    near_cyn, near_leeds = [Hit(cyn, 0.9, 0.8, (0.8,))], [Hit(leeds, 0.9, 0.8, (0.8,))]
+    assert missing_fact("what was CYN's annual income?", near_cyn, keyword) == "money"
+    assert missing_fact("how much was the Bristol contract worth?", near_cyn, keyword) == ""
+    assert missing_fact("what turnover do most of the partners have?", near_leeds, keyword) == ""
+
+
 def test_asked_of_a_named_case_study_a_length_of_time_must_be_said_of_what_the_question_names():
     """"How long is Touchstone's grant?" is not answered by a contract's five years; "how long is
     the contract?" is. Unnamed, a question of how long may be answered in other words."""
