@@ -198,6 +198,19 @@ def test_asked_of_a_named_case_study_a_length_of_time_must_be_said_of_what_the_q
     assert missing_fact("how long does it take partners to trust each other?", near, keyword) == ""
 
 
+def test_asked_of_a_named_case_study_a_date_must_be_said_of_what_the_clause_asking_for_it_names():
+    """"What year was SIFA founded?" is not answered by the year Shelter subcontracted SIFA; "when
+    was the alliance set up, and under what programme?" is answered by "formed in 2019" though the
+    programme's words are not in that sentence: only the clause asking for the date is read."""
+    sifa = _passage("SIFA", "In 2016, Shelter subcontracted SIFA to co-deliver a service.")
+    alliance = _passage("Somerset Alliance", "The Alliance was formed in 2019 as part of the new Framework.", position=1)
+    keyword = KeywordIndex.build([sifa, alliance])
+    near_sifa, near_alliance = [Hit(sifa, 0.9, 0.8, (0.8,))], [Hit(alliance, 0.9, 0.8, (0.8,))]
+    assert missing_fact("what year was SIFA founded?", near_sifa, keyword, focused=True) == "date"
+    assert missing_fact("when did Shelter first subcontract SIFA?", near_sifa, keyword, focused=True) == ""
+    assert missing_fact("when was the Alliance set up, and under what national programme?", near_alliance, keyword,
+                        focused=True) == ""
+
 def test_a_decline_names_the_unknown_name_and_offers_the_nearest_topics():
     hits = [_hit(P3, 0.5), _hit(TOUCHSTONE, 0.4), _hit(P3, 0.3), _hit(TOUCHSTONE, 0.05)]
     text = declined_text(_coverage(0.9, names=("Barnardo's",)), hits)
