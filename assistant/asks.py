@@ -90,7 +90,8 @@ _FACT_KINDS = {
         re.compile(rf"\bwho(['’]?s| {_MODAL})?\s+(the\s+|their\s+|its\s+|[\w-]+['’]s\s+)?(current\s+|new\s+)?{_ROLE}"
                    rf"|\bwho(['’]?s| is| was)\s+(the|their|its|[\w-]+['’]s)\s+([\w-]+\s+){{1,3}}?{_ROLE}"
                    rf"|\bwho (chairs|heads|founded)\b"
-                   rf"|\bname of (the|their|its|[\w-]+['’]s) ([\w-]+\s+){{0,3}}({_ROLE}|person|people|woman|man)",
+                   rf"|\bname of (the|their|its|[\w-]+['’]s) ([\w-]+\s+){{0,3}}({_ROLE}|person|people|woman|man)"
+                   rf"|\b{_ROLE}['’]s (full )?name\b",  # "the ceo's name"
                    re.IGNORECASE),
         re.compile(rf"\b(Mr|Mrs|Ms|Miss|Dr|Cllr|Sir|Dame|Lord|Lady|Baroness)\.? [A-Z]|(?i:{_ROLE}),? {_PERSON}"
                    rf"|{_PERSON}, (the |its |their )?(?i:{_ROLE})(?=\s+(of|at|for)\b|[,.;)])"),
