@@ -181,9 +181,12 @@ class Answerer:
     def best_reading(self, question: str, options: list[Resolved], filters: Filters | None,
                      calibrating: bool = False) -> tuple[Resolved, list[Hit], Coverage, bool]:
         """The reading of the question the corpus covers best: one it answers over one it doesn't,
-        then the likelier (the first wins a tie)."""
+        then the likelier (the first wins a tie). Declined in every reading, it is declined on its own
+        words: the nearest topics offered are the question's, not the previous answer's."""
         read = [(resolved, *self.scope(question, resolved.query, resolved.focus, filters, calibrating))
                 for resolved in options]
+        if all(reading[2].outcome == DECLINED for reading in read):
+            return next((reading for reading in read if reading[0].query == question), read[0])
         return max(read, key=lambda reading: (reading[2].covered, reading[2].probability))
 
     def scope(self, question: str, query: str, focus: list[str] | None, filters: Filters | None,

@@ -19,6 +19,7 @@ from assistant.followup import readings
 from assistant.parse import parse
 from assistant.read import read_corpus
 from assistant.records import Hit
+from assistant.refuse import DECLINED
 from assistant.settings import Settings
 from assistant.text import markdown_text, split_sentences
 from conftest import DATA, ROOT
@@ -187,6 +188,18 @@ def test_a_refusal_says_so_and_offers_what_is_covered(real_answerer, question, m
     assert mentions in _unescape(answer.text)
     assert "[1]" not in answer.text
 
+
+
+def test_declined_in_every_reading_a_question_after_an_answer_is_declined_on_its_own_words(real_answerer):
+    """The nearest topics a decline offers are the question's, not those of the answer before it."""
+    history = [{"role": "user", "content": "What did Touchstone learn from Live Well Leeds?"},
+               {"role": "assistant", "content": "Collaboration works [1].",
+                "case_studies": ["Delivering mental health services with a large network of smaller organisations "
+                                 "(Touchstone and Live Well Leeds)"]}]
+    question = "which council merged its advocacy services into one framework?"
+    after, alone = real_answerer.ask(question, history=history), real_answerer.ask(question)
+    assert after.outcome == alone.outcome == DECLINED
+    assert after.text == alone.text and "Touchstone" not in after.text
 
 FOLLOW_UPS = [
     ([{"role": "user", "content": "What is the London VAWG Consortium?"}], "Who supported its development?",
