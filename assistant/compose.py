@@ -184,6 +184,19 @@ class _Picked:
         self.chosen.extend(group)
         self.words += cost
 
+    def fill_gaps(self) -> None:
+        """A sentence between two quoted ones of the same passage is quoted too, whatever the words:
+        the text reads on unbroken, and it is often what the next one's "this" means ("The Consortium
+        came together due to changes in funding. This amounted to 63% budget reductions ..."). Out of
+        fold: tune halves key facts 443 -> 445 of 480, users_words sets 754 -> 756 of 823, none lost; +3 words."""
+        for hit_index, order in sorted(self.taken):
+            gap = self.by_place.get((hit_index, order + 1))
+            if gap and (hit_index, order + 1) not in self.taken and (hit_index, order + 2) in self.taken:
+                gap.group = self.by_place[(hit_index, order)].group
+                self.taken.add((hit_index, order + 1))
+                self.chosen.append(gap)
+                self.words += len(gap.text.split())
+
 
 def _prefer_what_came_next(hits: list[Hit], units: list[_Unit], said: list[_Unit]) -> None:
     """"And then what happened?": the sentences after the last one the previous answer gave, in each
@@ -257,6 +270,7 @@ def choose(question: str, hits: list[Hit], answer_words: int, names: frozenset[s
             break
         rest.remove(unit)
         picked.take(unit)
+    picked.fill_gaps()
     return picked.chosen
 
 

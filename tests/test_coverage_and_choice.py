@@ -281,6 +281,16 @@ def test_a_sentence_pointing_back_at_these_challenges_brings_them_along():
     assert "Funding was cut and tenders were short. The Consortium has responded" in text
 
 
+
+def test_a_sentence_between_two_quoted_ones_is_quoted_too():
+    """Far from the question on its own, the middle sentence is what joins the two around it."""
+    passage = _passage("VAWG", "The Consortium came together due to changes in funding. Budgets fell by 63% by 2018. "
+                               "The Consortium holds shared feminist values.", position=8)
+    hits = [_hit(passage, (0.9, 0.1, 0.85)), _hit(SIFA, (0.88, 0.2))]
+    text, _, _ = compose("why did the consortium come together?", hits, 180)
+    assert ("The Consortium came together due to changes in funding. Budgets fell by 63% by 2018. "
+            "The Consortium holds shared feminist values.") in text
+
 def test_text_after_a_list_starts_a_new_paragraph_not_the_list_s_last_item():
     """Markdown reads a line right after a list item as part of that item."""
     members = _passage("SMHA", "The Alliance is comprised of:\n• a peer group\n• a charity.", kind="list")
