@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from .asks import (
     acronyms_to_expand,
     asks_for_quotes,
+    asks_in_hindsight,
     asks_what_next,
     asks_which_cases,
     asks_who,
     carries_fact,
     expands,
     fact_kinds,
+    in_hindsight,
     intended_sections,
 )
 from .parse import sentences_of
@@ -119,13 +121,15 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
     asked = set(intended_sections(question))
     who = asks_who(question)
     quotes = asks_for_quotes(question)
+    hindsight = asks_in_hindsight(question)
     for unit, found in zip(units, unit_terms, strict=True):
         hit = hits[unit.hit_index]
         overlap = sum(idf[t] for t in question_terms & found) / total
         carries = carries_fact(unit.text, kinds) or any(expands(unit.text, acronym) for acronym in acronyms)
         intent = (FACT_BONUS * carries + SECTION_BONUS * (hit.passage.section in asked)
                   + NAMES_BONUS * (who and len(names_in(unit.text)) >= NAMES_FOR_WHO)
-                  + QUOTE_BONUS * (quotes and (hit.passage.kind == "quote" or _QUOTED.search(unit.text) is not None)))
+                  + QUOTE_BONUS * (quotes and (hit.passage.kind == "quote" or _QUOTED.search(unit.text) is not None))
+                  + SECTION_BONUS * (hindsight and in_hindsight(unit.text)))
         unit.relevance = (SENTENCE_WEIGHT * unit.similarity + PASSAGE_WEIGHT * hit.similarity
                           + TERMS_WEIGHT * overlap + RANK_WEIGHT * hit.score + intent)
 

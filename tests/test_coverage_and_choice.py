@@ -291,6 +291,16 @@ def test_a_sentence_between_two_quoted_ones_is_quoted_too():
     assert ("The Consortium came together due to changes in funding. Budgets fell by 63% by 2018. "
             "The Consortium holds shared feminist values.") in text
 
+
+def test_asked_what_they_would_do_differently_a_sentence_said_in_hindsight_answers():
+    """It sits among the challenges, not the lessons the question's words point to."""
+    challenge = _passage("STAGE", "The bidding timeline was short. Making agreements before securing funding would have "
+                                  "made the process smoother.", section="Challenges", position=9)
+    lesson = _passage("STAGE", "Compassion for other organisations is crucial.", section="Learning", kind="lesson",
+                      position=10, lesson=1)
+    text, _, _ = compose("what would they do differently?", [_hit(lesson, (0.4,)), _hit(challenge, (0.3, 0.45))], 180)
+    assert text.index("would have made the process smoother") < text.find("Compassion") or "Compassion" not in text
+
 def test_text_after_a_list_starts_a_new_paragraph_not_the_list_s_last_item():
     """Markdown reads a line right after a list item as part of that item."""
     members = _passage("SMHA", "The Alliance is comprised of:\n• a peer group\n• a charity.", kind="list")
