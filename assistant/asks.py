@@ -157,6 +157,12 @@ _HINDSIGHT = re.compile(r"\b(do|done|did|doing) (it |things |anything )?differen
                         r"|\bnext time\b|\bdo it (all )?again\b", re.IGNORECASE)
 _HINDSIGHT_SAID = re.compile(r"\b(would|could|should|might) have (been|made|done|had|helped|liked|preferred|benefit\w*)\b"
                              r"|\bin hindsight\b|\blooking back\b|\bwith the benefit of\b", re.IGNORECASE)
+# "what did the small ones get out of it?" and the sentence saying who benefitted (tune halves out of fold: key facts
+# 447 -> 450 of 480, short questions under a filter; nothing lost on any set)
+_GAIN = re.compile(r"\b(get|got|getting|gets) out of\b|\bbenefit\w*|\bgain\w*|\bupsides?\b|\bin it for\b|\bwhat was the outcome",
+                   re.IGNORECASE)
+_GAIN_SAID = re.compile(r"\bbenefit\w*|\bgain(ed|s)?\b|\bimprov(ed|es|ing)\b|\bstrengthen\w*|\b(now|been|are|is) able to\b"
+                        r"|\bvalued\b", re.IGNORECASE)
 _QUOTES = re.compile(r"\b(quotes?|quoted|in (their|its) own words|(say|said|says) about)\b", re.IGNORECASE)
 
 
@@ -169,6 +175,17 @@ def asks_in_hindsight(question: str) -> bool:
 def in_hindsight(sentence: str) -> bool:
     """"It would have been more effective to come together in advance": what they'd do differently."""
     return _HINDSIGHT_SAID.search(sentence) is not None
+
+
+def asks_what_it_gave(question: str) -> bool:
+    """"What did the small orgs get out of it?", "what did SIFA gain?": a sentence saying who
+    benefitted, and how, answers it better than one about the partnership in general."""
+    return _GAIN.search(question) is not None
+
+
+def says_what_it_gave(sentence: str) -> bool:
+    """"Advocacy Matters have benefitted from ...", "this has improved the outcomes for these organisations"."""
+    return _GAIN_SAID.search(sentence) is not None
 
 
 def asks_for_quotes(question: str) -> bool:

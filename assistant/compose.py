@@ -22,6 +22,7 @@ from .asks import (
     acronyms_to_expand,
     asks_for_quotes,
     asks_in_hindsight,
+    asks_what_it_gave,
     asks_what_next,
     asks_which_cases,
     asks_who,
@@ -30,6 +31,7 @@ from .asks import (
     fact_kinds,
     in_hindsight,
     intended_sections,
+    says_what_it_gave,
 )
 from .parse import sentences_of
 from .records import Hit
@@ -122,6 +124,7 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
     who = asks_who(question)
     quotes = asks_for_quotes(question)
     hindsight = asks_in_hindsight(question)
+    gain = asks_what_it_gave(question)
     for unit, found in zip(units, unit_terms, strict=True):
         hit = hits[unit.hit_index]
         overlap = sum(idf[t] for t in question_terms & found) / total
@@ -129,7 +132,8 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
         intent = (FACT_BONUS * carries + SECTION_BONUS * (hit.passage.section in asked)
                   + NAMES_BONUS * (who and len(names_in(unit.text)) >= NAMES_FOR_WHO)
                   + QUOTE_BONUS * (quotes and (hit.passage.kind == "quote" or _QUOTED.search(unit.text) is not None))
-                  + SECTION_BONUS * (hindsight and in_hindsight(unit.text)))
+                  + SECTION_BONUS * (hindsight and in_hindsight(unit.text))
+                  + SECTION_BONUS * (gain and says_what_it_gave(unit.text)))
         unit.relevance = (SENTENCE_WEIGHT * unit.similarity + PASSAGE_WEIGHT * hit.similarity
                           + TERMS_WEIGHT * overlap + RANK_WEIGHT * hit.score + intent)
 

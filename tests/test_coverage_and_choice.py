@@ -17,7 +17,7 @@ from assistant.asks import (
     named_nouns,
 )
 from assistant.catalogue import Catalogue
-from assistant.compose import compose
+from assistant.compose import choose, compose
 from assistant.followup import readings
 from assistant.keyword import KeywordIndex
 from assistant.parse import parse, sentences_of
@@ -300,6 +300,13 @@ def test_asked_what_they_would_do_differently_a_sentence_said_in_hindsight_answe
                       position=10, lesson=1)
     text, _, _ = compose("what would they do differently?", [_hit(lesson, (0.4,)), _hit(challenge, (0.3, 0.45))], 180)
     assert text.index("would have made the process smoother") < text.find("Compassion") or "Compassion" not in text
+
+
+def test_asked_what_someone_got_out_of_it_a_sentence_saying_who_benefitted_answers():
+    passage = _passage("POhWER", "POhWER partners with around 30 organisations. Advocacy Matters have benefitted from "
+                                 "POhWER sharing updated policies.", position=11)
+    best = choose("what did the small ones get out of it?", [_hit(passage, (0.45, 0.3))], 180)[0]
+    assert best.text.startswith("Advocacy Matters have benefitted")
 
 def test_text_after_a_list_starts_a_new_paragraph_not_the_list_s_last_item():
     """Markdown reads a line right after a list item as part of that item."""
