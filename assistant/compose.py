@@ -32,6 +32,7 @@ from .asks import (
     in_hindsight,
     intended_sections,
     says_what_it_gave,
+    tells_a_beginning,
 )
 from .parse import sentences_of
 from .records import Hit
@@ -125,6 +126,7 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
     quotes = asks_for_quotes(question)
     hindsight = asks_in_hindsight(question)
     gain = asks_what_it_gave(question)
+    beginning = tells_a_beginning(question)
     for unit, found in zip(units, unit_terms, strict=True):
         hit = hits[unit.hit_index]
         overlap = sum(idf[t] for t in question_terms & found) / total
@@ -133,7 +135,8 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
                   + NAMES_BONUS * (who and len(names_in(unit.text)) >= NAMES_FOR_WHO)
                   + QUOTE_BONUS * (quotes and (hit.passage.kind == "quote" or _QUOTED.search(unit.text) is not None))
                   + SECTION_BONUS * (hindsight and in_hindsight(unit.text))
-                  + SECTION_BONUS * (gain and says_what_it_gave(unit.text)))
+                  + SECTION_BONUS * (gain and says_what_it_gave(unit.text))
+                  + SECTION_BONUS * (beginning and tells_a_beginning(unit.text)))
         unit.relevance = (SENTENCE_WEIGHT * unit.similarity + PASSAGE_WEIGHT * hit.similarity
                           + TERMS_WEIGHT * overlap + RANK_WEIGHT * hit.score + intent)
 

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from .asks import (
+    BEGINNING_TERMS,
     PROVABLY_MISSING,
     acronyms_to_expand,
     carries_fact,
@@ -44,6 +45,7 @@ from .asks import (
     mentions,
     named_nouns,
     priced_terms,
+    tells_a_beginning,
 )
 from .errors import AssistantError
 from .keyword import KeywordIndex
@@ -97,12 +99,6 @@ SAID_OF_A_SUBJECT = frozenset({"duration", "money", "date"})
 # one had refused "which organisation recruited a delivery network manager?" over "Touchstone supported one
 # partner ..." (59 questions written to attack the rule: 5 of 37 answerable refused by it -> 1; 1 to 3 the same)
 UNNAMED_NEAREST = 2
-# a beginning asked the date of, however it is said: "when was SIFA set up?" is not answered by "In 2016,
-# Shelter subcontracted SIFA", "when was the alliance set up?" is by "formed in 2019" (out of fold: facts.jsonl
-# declined 32 -> 33 of 40, nothing else moved; "set up" and "start" are too common to be a subject otherwise)
-_BEGINNING = re.compile(r"\b(set up|founded|started|start|established|formed|launched|began|begun|created)\b",
-                        re.IGNORECASE)
-_BEGINNING_TERMS = frozenset(terms("set up founded started established formed launched began begun created"))
 # where a question goes on to ask something else: "... set up, and under what programme?"
 _CLAUSE_BREAK = re.compile(r"(?:[,;]|\band\b)\s+(?=(?:[\w'’]+\s+){0,2}?(?:what|which|who|how|when|where|why)\b)", re.IGNORECASE)
 
@@ -261,7 +257,7 @@ def _subject(question: str, hits: list[Hit], kinds: frozenset[str]) -> frozenset
     clauses = [clause for clause in _CLAUSE_BREAK.split(question) if kinds.intersection(fact_kinds(clause))]
     clause = " ".join(clauses) or question
     words = " ".join(word for word in re.findall(r"[^\W\d_]+", clause) if not is_general_word(word))
-    beginning = _BEGINNING_TERMS if _BEGINNING.search(clause) else frozenset()  # "set up" said as "formed"
+    beginning = BEGINNING_TERMS if tells_a_beginning(clause) else frozenset()  # "set up" said as "formed"
     return frozenset(terms(words)).difference(names) | beginning
 
 

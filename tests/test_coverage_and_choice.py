@@ -308,6 +308,12 @@ def test_asked_what_someone_got_out_of_it_a_sentence_saying_who_benefitted_answe
     best = choose("what did the small ones get out of it?", [_hit(passage, (0.45, 0.3))], 180)[0]
     assert best.text.startswith("Advocacy Matters have benefitted")
 
+
+def test_asked_about_a_beginning_a_sentence_telling_one_answers_however_it_is_put():
+    passage = _passage("SMHA", "Partners met monthly. The Alliance was formed in 2019 to close gaps in provision.", position=12)
+    best = choose("why was it set up?", [_hit(passage, (0.45, 0.3))], 180)[0]
+    assert best.text.startswith("The Alliance was formed in 2019")
+
 def test_text_after_a_list_starts_a_new_paragraph_not_the_list_s_last_item():
     """Markdown reads a line right after a list item as part of that item."""
     members = _passage("SMHA", "The Alliance is comprised of:\n• a peer group\n• a charity.", kind="list")
