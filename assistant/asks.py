@@ -149,8 +149,10 @@ _WHICH_CASES = re.compile(r"\b(which|what|any|other)\s+(of the\s+|of these\s+)?(
                           re.IGNORECASE)
 
 
+# "anything else?" after an answer reads on from where it stopped (a new reader's tune question; nothing else moved)
 _WHAT_NEXT = re.compile(r"\b(then what|what happened (next|then|after\w*)|what (came|comes) (next|of it|after)|led to|lead to"
-                        r"|in the end|after that|afterwards|what next)\b|^\W*(and|so)?\s*then\W*$", re.IGNORECASE)
+                        r"|in the end|after that|afterwards|what next|anything else|what else)\b|^\W*(and|so)?\s*then\W*$",
+                        re.IGNORECASE)
 # "what would they do differently?" and the sentence saying what would have been better (tune halves out of fold:
 # key facts 443 -> 445 of 480, the two asking it; nothing else moved on any set)
 _HINDSIGHT = re.compile(r"\b(do|done|did|doing) (it |things |anything )?differently\b|\bhindsight\b|\blooking back\b"

@@ -1,15 +1,17 @@
 """The offline composer: an answer in the case studies' own words, each point cited.
 
 Every sentence of a retrieved passage is a candidate, scored by meaning (its own vector, stored at
-ingest, against the question's), by the question's words it contains (weighted by rarity), and by
-how well its passage was retrieved. The answer takes the best sentences that come close to the
-best one, so a case study appears only if one of its sentences addresses the question (the best
-case study's second sentence comes before the others' best); a sentence that leans on the one
-before it ("This enabled ...") brings that one along. The best sentence opens the answer (a fact
-question's fact comes first), the other case studies follow in the order retrieval ranked them,
-the rest of each case study in reading order; sources are numbered in the order they are cited.
-Every sentence of the body is the corpus's own text; only the lead line and the case-study names
-are ours.
+ingest, against the question's), by the question's words it contains (weighted by rarity), by how
+well its passage was retrieved, and more if it is the kind of sentence the question's form asks for
+(a fact of the kind asked, a quote, what would have been done differently, who benefitted, how
+something began). The answer takes the best sentences that come close to the best one, so a case
+study appears only if one of its sentences addresses the question (the best case study's second
+sentence comes before the others' best); a sentence that leans on the one before it ("This enabled
+...") brings that one along, and one between two chosen ones is quoted too. The best sentence opens
+the answer (a fact question's fact comes first), the other case studies follow in the order
+retrieval ranked them, the rest of each case study in reading order; sources are numbered in the
+order they are cited. Every sentence of the body is the corpus's own text; only the lead line and
+the case-study names are ours.
 """
 
 from __future__ import annotations
@@ -197,7 +199,7 @@ class _Picked:
 
     def fill_gaps(self) -> None:
         """A sentence between two quoted ones of the same passage is quoted too, whatever the words:
-        the text reads on unbroken, and it is often what the next one's "this" means ("The Consortium
+        the text reads on unbroken, and what the first began is often finished there ("The Consortium
         came together due to changes in funding. This amounted to 63% budget reductions ..."). Out of
         fold: tune halves key facts 443 -> 445 of 480, users_words sets 754 -> 756 of 823, none lost; +3 words."""
         for hit_index, order in sorted(self.taken):

@@ -429,6 +429,7 @@ def test_asked_what_happened_next_the_story_goes_on_from_the_last_answer():
     assert body.startswith("**SIFA**: In 2019 SIFA bid as the lead provider.")
     assert asks_what_next("what did that lead to in the end?") and not asks_what_next("what did they learn?")
     assert asks_what_next("and then?") and not asks_what_next("and then they won the bid?")
+    assert asks_what_next("anything else they said partners should do?")  # more, from where the last answer stopped
 
 
 def test_lists_give_their_lead_in_and_items_as_sentences():
