@@ -115,6 +115,14 @@ def _units(hit_index: int, hit: Hit) -> list[_Unit]:
     return units
 
 
+def _opens_list(unit: _Unit, units: list[_Unit]) -> bool:
+    """A sentence ending in a colon that its passage's list items follow (session 16: 7 answers of our labelled
+    sets ended a case study on one, "several key factors support effective collaborative working: [6]"; key facts
+    the same everywhere)."""
+    after = next((u for u in units if u.hit_index == unit.hit_index and u.order == unit.order + 1), None)
+    return unit.text.rstrip().endswith(":") and after is not None and after.item
+
+
 def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[str]) -> None:
     question_terms = set(terms(question))
     unit_terms = [set(terms(u.text)) for u in units]
@@ -249,6 +257,8 @@ def choose(question: str, hits: list[Hit], answer_words: int, names: frozenset[s
     said = set(terms(already_said))
     figures_said = set(_FIGURE.findall(already_said)) if fact_kinds(question) else None
     fresh = [u for u in units if not _repeats(u.text, said, figures_said)] or units  # a follow-up hears something new
+    # a list's lead-in ("several key factors support it:") is no point on its own: it comes with an item chosen
+    fresh = [u for u in fresh if not _opens_list(u, units)] or fresh
     if asks_what_next(question):
         _prefer_what_came_next(hits, units, [u for u in units if u not in fresh])
     ranked = sorted(fresh, key=lambda u: -u.relevance)

@@ -314,6 +314,18 @@ def test_asked_about_a_beginning_a_sentence_telling_one_answers_however_it_is_pu
     best = choose("why was it set up?", [_hit(passage, (0.45, 0.3))], 180)[0]
     assert best.text.startswith("The Alliance was formed in 2019")
 
+
+def test_a_list_s_lead_in_is_no_point_on_its_own():
+    """"Several key factors support it:" with none of the factors would end an answer on a colon."""
+    item = " and ".join(["partners share the work, the risk and the credit for what the partnership achieves"] * 3)
+    factors = _passage("POhWER", f"Several key factors support collaborative working:\n• {item}.\n• {item}.", kind="list",
+                       position=13)
+    benefit = _passage("POhWER", "Advocacy Matters have benefitted from shared policies.", position=14)
+    hits = [_hit(benefit, (0.9,)), _hit(factors, (0.85, 0.1, 0.1))]
+    for words in (20, 80):  # no room for an item, and room for one: the lead-in comes only with it
+        texts = [u.text for u in choose("what did advocacy matters get out of it?", hits, words)]
+        assert not any(t.endswith(":") for t in texts) or any(t.startswith("•") for t in texts)
+
 def test_text_after_a_list_starts_a_new_paragraph_not_the_list_s_last_item():
     """Markdown reads a line right after a list item as part of that item."""
     members = _passage("SMHA", "The Alliance is comprised of:\n• a peer group\n• a charity.", kind="list")
