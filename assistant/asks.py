@@ -170,9 +170,9 @@ _GAIN_SAID = re.compile(r"\bbenefit\w*|\bgain(ed|s)?\b|\bimprov(ed|es|ing)\b|\bs
 # declined 32 -> 33 of 40, nothing else moved; "set up" and "start" are too common to be a subject otherwise). Asked
 # how or why something began, a sentence telling a beginning answers it (compose.py; tune halves out of fold: key
 # facts 450 -> 451 of 480, none lost)
-_BEGINNING = re.compile(r"\b(set up|founded|started|start|established|formed|launched|began|begun|created)\b",
-                        re.IGNORECASE)
-BEGINNING_TERMS = frozenset(terms("set up founded started established formed launched began begun created"))
+_BEGINNINGS = ("set up", "founded", "started", "start", "established", "formed", "launched", "began", "begun", "created")
+_BEGINNING = re.compile(rf"\b({'|'.join(_BEGINNINGS)})\b", re.IGNORECASE)
+BEGINNING_TERMS = frozenset(terms(" ".join(_BEGINNINGS)))
 _QUOTES = re.compile(r"\b(quotes?|quoted|in (their|its) own words|(say|said|says) about)\b", re.IGNORECASE)
 
 

@@ -78,6 +78,11 @@ _FIGURE = re.compile(r"\d[\d,.]*\d|\d")  # "£100,000" -> "100,000", "2019"
 ALREADY_SAID_SHARE = 0.6  # of a sentence's terms in the previous answer, and it is not repeated
 WHOLE_UNIT_WORDS = 70  # lessons, quotes and lists up to this length are quoted whole
 _QUOTED = re.compile(r"[‘“'\"]\s?[A-Z]")  # a sentence quoting someone: Advocacy Matters are clear, 'This ...
+# a question's form and the sentence that answers it, which counts as the asked-for section does: "what would they do
+# differently?" / "would have made it smoother"; "what did they get out of it?" / "have benefitted from"; "why was it
+# set up?" / "was formed in 2019"
+_ANSWER_TYPES = ((asks_in_hindsight, in_hindsight), (asks_what_it_gave, says_what_it_gave),
+                 (tells_a_beginning, tells_a_beginning))
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,3}[.)])\s+")
 
 
@@ -134,9 +139,7 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
     asked = set(intended_sections(question))
     who = asks_who(question)
     quotes = asks_for_quotes(question)
-    hindsight = asks_in_hindsight(question)
-    gain = asks_what_it_gave(question)
-    beginning = tells_a_beginning(question)
+    kinds_of_sentence = [says for asks, says in _ANSWER_TYPES if asks(question)]
     for unit, found in zip(units, unit_terms, strict=True):
         hit = hits[unit.hit_index]
         overlap = sum(idf[t] for t in question_terms & found) / total
@@ -144,9 +147,7 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
         intent = (FACT_BONUS * carries + SECTION_BONUS * (hit.passage.section in asked)
                   + NAMES_BONUS * (who and len(names_in(unit.text)) >= NAMES_FOR_WHO)
                   + QUOTE_BONUS * (quotes and (hit.passage.kind == "quote" or _QUOTED.search(unit.text) is not None))
-                  + SECTION_BONUS * (hindsight and in_hindsight(unit.text))
-                  + SECTION_BONUS * (gain and says_what_it_gave(unit.text))
-                  + SECTION_BONUS * (beginning and tells_a_beginning(unit.text)))
+                  + SECTION_BONUS * sum(says(unit.text) for says in kinds_of_sentence))
         unit.relevance = (SENTENCE_WEIGHT * unit.similarity + PASSAGE_WEIGHT * hit.similarity
                           + TERMS_WEIGHT * overlap + RANK_WEIGHT * hit.score + intent)
 
