@@ -134,7 +134,7 @@ def test_a_case_study_filling_most_of_the_head_is_read_on_in():
     ranked = sorted(leading + others, key=lambda h: -h.score)
     assert len(leading) >= LEAD_SHARE * HEAD
     assert [h.passage.id for h in _diversify(ranked, 5)] == ["A#1", "A#2", "A#3", "A#4", "A#5"]
-    # one passage fewer in the head and A is discounted again
+    # with 5 of the first 10 places, A is discounted again
     ranked = sorted(leading[:5] + others + [_hit("E", 1, 0.6), _hit("F", 1, 0.5)], key=lambda h: -h.score)
     assert LEAD_SHARE * HEAD > 5
     assert [h.passage.id for h in _diversify(ranked, 3)] == ["A#1", "B#1", "C#1"]
