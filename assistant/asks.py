@@ -143,8 +143,10 @@ ACRONYM_LETTERS = 6
 _JOINING_WORDS = frozenset({"and", "of", "for", "the", "in", "on", "&"})
 
 
-_WHO = re.compile(r"\bwho(['’]s)?\b|\b(which|what) (organisations?|orgs?|charities|partners|funders?|councils?|groups)\b",
-                  re.IGNORECASE)
+# "who" asking, at the head of a question or clause ("who funds it?", "..., and who paid?"), not "who" of a clause
+# inside one ("how did they sort out who does what?", "partners who were wary")
+_WHO = re.compile(r"(?:^|[,;:.?!(\-–—]\s*|\b(?:and|but|so|then|or)\s+)who(['’]s|['’]d)?\b"
+                  r"|\b(which|what) (organisations?|orgs?|charities|partners|funders?|councils?|groups)\b", re.IGNORECASE)
 _WHICH_CASES = re.compile(r"\b(which|what|any|other)\s+(of the\s+|of these\s+)?(case studies|cases|partnerships|examples?)\b",
                           re.IGNORECASE)
 

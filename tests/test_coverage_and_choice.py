@@ -369,6 +369,10 @@ def test_a_question_of_who_is_answered_by_the_sentence_naming_organisations():
     hits = [_hit(partners, (0.55, 0.50))]
     assert compose("who was involved?", hits, 12)[0].split("\n\n")[1].startswith("**CYN**: Partners include")
     assert compose("how did it go?", hits, 12)[0].split("\n\n")[1].startswith("**CYN**: The partnership grew")
+    # "who" inside a question of how asks no names: the sentence naming several wins nothing there
+    assert compose("how did it grow, and who took part?", hits, 12)[0].split("\n\n")[1].startswith("**CYN**: Partners")
+    assert compose("how did it grow so the right people know who does what?", hits, 12)[0].split("\n\n")[1].startswith(
+        "**CYN**: The partnership grew")
 
 
 def test_a_question_of_which_case_studies_keeps_more_of_them():
