@@ -373,6 +373,10 @@ def test_a_question_of_who_is_answered_by_the_sentence_naming_organisations():
     assert compose("how did it grow, and who took part?", hits, 12)[0].split("\n\n")[1].startswith("**CYN**: Partners")
     assert compose("how did it grow so the right people know who does what?", hits, 12)[0].split("\n\n")[1].startswith(
         "**CYN**: The partnership grew")
+    # names the question gives answer no "who": "who decides faster, Shelter or SIFA?"
+    both = _passage("SIFA", "SIFA decides quickly with an engaged board. Staff of Shelter and SIFA met monthly.", position=4)
+    assert compose("who decides faster, shelter or sifa?", [_hit(both, (0.5, 0.45))], 9)[0].split("\n\n")[1].startswith(
+        "**SIFA**: SIFA decides quickly")
 
 
 def test_a_question_of_which_case_studies_keeps_more_of_them():
