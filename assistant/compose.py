@@ -139,7 +139,7 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
     acronyms = acronyms_to_expand(question)  # "what does LWPM stand for?": the sentence spelling it out is the fact
     asked = set(intended_sections(question))
     who = asks_who(question)
-    question_words = set(re.findall(r"\w+", question.lower()))  # a name the question gives doesn't answer who
+    question_words = set(re.findall(r"\w+", question.lower()))
     quotes = asks_for_quotes(question)
     kinds_of_sentence = [says for asks, says in _ANSWER_TYPES if asks(question)]
     for unit, found in zip(units, unit_terms, strict=True):
