@@ -3,6 +3,7 @@ of, remade when the pairs change, recorded with the index, and off when the sett
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from assistant import adapt
 from assistant.embed import SentenceTransformersEncoder, model_path
 from assistant.errors import AssistantError
 from assistant.settings import DEFAULT_MODEL, DEFAULT_TUNING_PAIRS, Settings
-from conftest import public_check_questions
+from conftest import ROOT, public_check_questions
 
 PAIRS = [
     ("we got burned teaming up before", "CYN: Some have had difficult experiences of collaboration in the past."),
@@ -59,6 +60,18 @@ def test_the_public_check_halves_are_never_among_the_pairs():
     words asked in another set)."""
     checks = public_check_questions()
     assert checks and not checks & {q.strip().lower() for q, _ in adapt.read_pairs(DEFAULT_TUNING_PAIRS)}
+
+
+def test_the_shipped_pairs_are_what_eval_tuning_pairs_writes():
+    """The adapted model is made of content/tuning_pairs.jsonl: written again from the labelled sets,
+    it must come out the same, or the model would change under whoever runs the script next (it
+    once would have taken in fresh7's and fresh8's tune halves, which only measure)."""
+    spec = importlib.util.spec_from_file_location("tuning_pairs", ROOT / "eval" / "tuning_pairs.py")
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    written = [(p["question"], p["answer"]) for p in script.labelled_pairs()]
+    assert written == adapt.read_pairs(DEFAULT_TUNING_PAIRS)
 
 
 @pytest.mark.model
