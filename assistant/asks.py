@@ -287,6 +287,14 @@ def intended_sections(question: str) -> list[str]:
     return [section for section, pattern in _SECTIONS.items() if pattern.search(question)]
 
 
+def beyond_sections(question: str) -> str:
+    """The question without its words asking for a section: "what did they learn about trust?" -> "what did
+    they about trust?"."""
+    for pattern in _SECTIONS.values():
+        question = pattern.sub(" ", question)
+    return question
+
+
 def fact_kinds(question: str) -> list[str]:
     """The kinds of fact the question's answer must carry (none for a question of how or why)."""
     return [kind for kind, (asked, _) in _FACT_KINDS.items() if asked.search(question)]

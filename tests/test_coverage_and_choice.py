@@ -407,6 +407,21 @@ def test_about_one_case_study_the_word_budget_alone_ends_the_answer():
     assert "Step 3 was taken." in far and "Step 4" not in far
 
 
+def test_asked_only_for_a_section_of_one_case_study_the_answer_is_that_section():
+    """"What did they learn?" after Browse -> "Ask about": the lessons, not the partner list or the
+    challenges that happen to be near; asked about something as well, the rest stays in play."""
+    members = _passage("CYN", "Partner organisations include Oasis and Youth Moves.", position=1)
+    challenge = _passage("CYN", "A key challenge was the overlap between organisations.", section="Challenges", position=2)
+    lessons = [_passage("CYN", text, section="Learning", kind="lesson", position=3 + n, lesson=n + 1) for n, text in
+               enumerate(["Working through problems together strengthens a partnership.", "Communicate regularly."])]
+    hits = [_hit(lessons[0], (0.5,)), _hit(members, (0.48,)), _hit(challenge, (0.47,)), _hit(lessons[1], (0.3,))]
+    learned = compose("What did they learn?", hits, 180, frozenset({"cyn"}))[0]
+    assert "Working through problems" in learned and "Communicate regularly" in learned
+    assert "Oasis" not in learned and "overlap" not in learned
+    about_partners = compose("What did they learn about their partner organisations?", hits, 180)[0]
+    assert "Oasis" in about_partners
+
+
 def test_a_question_for_quotes_is_answered_by_a_quote():
     """"What does the small charity say about it?": a sentence quoting someone beats a plainer one."""
     said = _passage("SIFA", "The partnership developed over several years. SIFA are clear, 'We feel valued as a "
