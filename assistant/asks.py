@@ -127,12 +127,17 @@ _COUNT = re.compile(r"(?<![\w.,£$€-])(?!(?:19|20)\d\d\b)(\d[\d,]*(?:\s*[-–]
 _KINDRED_NOUNS = (("local authority", "council", "authority", "commissioner"),
                   ("organisation", "org", "charity", "partner", "provider", "group"), ("contract", "tender"))
 _KINDRED_TERMS = tuple(frozenset(terms(" ".join(kin))) for kin in _KINDRED_NOUNS)
+_KINDRED = "|".join(noun for kin in _KINDRED_NOUNS for noun in kin)
 # "which" opens the question or a clause of it ("In the POhWER case, which council ..."), not "who decides
 # which org leads?"; the words between it and the noun describe the noun ("which Leeds partner"): a verb
 # or an article there means the noun is not what is asked for ("what did the big charity change?")
 _ONE_NAMED = re.compile(rf"(^\W*|[,;:–—-]\s*|\b(and|but|so|then|also|me)\s+)(which|what)\s+(?!(kind|type|sort)s? of\b)"
-                        rf"((?!({_MODAL}|the|a|an)\b)[\w'’-]+\s+){{0,3}}?(?P<noun>"
-                        + "|".join(noun for kin in _KINDRED_NOUNS for noun in kin) + r")\b(?!s\b)", re.IGNORECASE)
+                        rf"((?!({_MODAL}|the|a|an)\b)[\w'’-]+\s+){{0,3}}?(?P<noun>{_KINDRED})\b(?!s\b)",
+                        re.IGNORECASE)
+# "which of the Leeds partners underperformed?": one (or some) of a set picked out by what they did, which the text
+# may leave unnamed ("some partners underperformed"); out of fold, tune halves declined 119 -> 120 of 122, nothing else moved
+_ONE_OF = re.compile(rf"\b(which|what)\s+(one\s+)?of\s+(the|its|their|these|those)\s+"
+                     rf"((?!({_MODAL}|the|a|an)\b)[\w'’-]+\s+){{0,3}}?(?P<noun>{_KINDRED})s?\b", re.IGNORECASE)
 # "a local authority had merged ...", not "SIFA is a large local organisation" (which describes a named one)
 _INDEFINITE = r"(?<!\bis )(?<!\bwas )(?<!\bare )(?<!\bwere )(?<!\bas )\b(a|an|one|another|some|other)\s+([\w-]+\s+){0,3}?"
 
@@ -229,9 +234,10 @@ def asks_which_cases(question: str) -> bool:
 
 def named_nouns(question: str) -> tuple[str, ...]:
     """The nouns that may stand in the text for the one organisation (or contract) whose name the
-    question asks for: "which council merged its services?" -> local authority, council, ...; none
-    for "which organisations are partners?" (a list, which the case studies give freely)."""
-    found = _ONE_NAMED.search(question)
+    question asks for: "which council merged its services?", "which of the partners pulled out?" -> local
+    authority, council, ...; none for "which organisations are partners?" (a list, which the case studies
+    give freely)."""
+    found = _ONE_NAMED.search(question) or _ONE_OF.search(question)
     noun = found.group("noun").lower() if found else ""
     return next((kin for kin in _KINDRED_NOUNS if noun in kin), ())
 

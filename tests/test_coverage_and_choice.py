@@ -160,7 +160,9 @@ def test_a_question_for_a_fact_no_near_sentence_gives_is_at_best_the_closest():
     ("Which Live Well Leeds partner received extra funding?", True),
     ("In the POhWER case, which local authority merged its services?", True),
     ("Apart from Shelter and SIFA, which other organisation is involved?", True),
+    ("which of the Live Well Leeds partners underperformed?", True),  # some of a set, picked out by what they did
     ("Which organisations make up the Somerset Mental Health Alliance?", False),  # a list
+    ("which of these had the partners vote on who leads?", False),  # which case study, not which partner
     ("what did the big charity have to change about itself?", False),  # the charity is the subject
     ("what kind of org is Cohort 4?", False),
     ("who gets to decide which org leads what?", False),  # who decides, not which org
