@@ -107,9 +107,8 @@ _PRICED_TERMS = tuple(frozenset(terms(" ".join(kin))) for kin in (
     ("income", "turnover", "revenue"), ("budget", "budgets"), ("salary", "salaries", "wage", "wages"),
     ("fee", "fees", "price", "prices", "cost", "costs", "charge", "charges"), ("reserves",)))
 
-# the kinds whose absence from the sentences nearest a question means the case studies don't give it;
-# not a place: they name places in passing, often far from the sentences nearest a question about them
-PROVABLY_MISSING = ("money", "date", "duration", "number", "proportion", "person")
+# the kinds whose absence from the sentences nearest a question means the case studies don't give it
+PROVABLY_MISSING = ("money", "date", "duration", "number", "proportion", "person", "place")
 
 # the words read for what a count counts, to the first stopword: "how many specialist women's sector providers",
 # "five specialist women's sector providers" (in a sentence the last of them is what it counts)

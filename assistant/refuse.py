@@ -12,8 +12,8 @@ questions written in users' words (tests/data/calibration/, `python eval/calibra
   (content/scope_examples.jsonl: the off-domain questions people ask, legal duties, VAT, TUPE, ...).
 A name the corpus never uses that is not an everyday word ("Barnardo's", not "England") is
 declined outright: the case studies would be answering about someone else. A question asking for a
-sum, a date, a length of time, a number, a share or a person's name (asks.py) that none of the sentences nearest it carries
-is at best "not directly covered": the case studies discuss the topic without giving the fact. So is
+sum, a date, a length of time, a number, a share, a person's name or a place (asks.py) that none of the
+sentences nearest it carries is at best "not directly covered": the case studies discuss the topic without giving the fact. So is
 one asking which organisation did something when the nearest sentence that speaks of it leaves it
 unnamed ("a local authority had merged ..."), and one asking what letters stand for when no run of
 words in the passages found spells them ("what does SWEDA stand for?").

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import clean_question
+from assistant.answer import FACT_NAMES, clean_question
+from assistant.asks import PROVABLY_MISSING
 from assistant.compose import compose
 from assistant.errors import BadQuestion
 from assistant.evaluate import evaluate, filters_of, load_questions, score
@@ -98,6 +99,11 @@ def test_asked_what_letters_stand_for_the_answer_opens_with_the_sentence_spellin
     assert not hits[0].passage.text.startswith("One proposal")  # in reading order it comes later
     text, _, _ = compose("what does LWPM stand for?", hits, Settings().answer_words)
     assert text.split("\n\n")[1].split("**: ")[1].startswith("One proposal, for the Lead Worker Peer Mentor (LWPM)")
+
+
+def test_every_fact_the_case_studies_may_not_give_has_words_to_say_so():
+    """The answer's lead names what is missing ("The case studies don't give a place for this.")."""
+    assert set(PROVABLY_MISSING) | {"name", "expansion"} <= set(FACT_NAMES)
 
 
 def test_markup_from_the_corpus_is_escaped():

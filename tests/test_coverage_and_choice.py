@@ -215,12 +215,13 @@ def test_an_acronym_is_expanded_only_by_words_whose_initials_spell_it():
     assert assess("what does SWEDA stand for?", [_hit(spelt, (0.5,))], KEYWORD, THRESHOLD, True, 0.3).missing_fact \
         == "expansion"
 
-def test_a_place_is_never_claimed_missing():
-    """Places are named in passing, often far from the sentences nearest a question about them: a
-    place helps choose the sentence, but its absence near the question proves nothing."""
-    hits = [_hit(SIFA, (0.8, 0.7))]
-    coverage = assess("where are Shelter and SIFA based?", hits, KEYWORD, THRESHOLD, True, 0.3)
-    assert coverage.missing_fact == ""
+def test_a_place_asked_for_and_named_in_none_of_the_nearest_sentences_is_missing():
+    """"Where are Shelter and SIFA based?" is not answered by sentences about them that name no
+    place; "which regions does STAGE cover?" is by "across the North East and Yorkshire"."""
+    stage = _passage("STAGE", "STAGE works with women across the North East and Yorkshire.", position=4)
+    asked_where = assess("where are Shelter and SIFA based?", [_hit(SIFA, (0.8, 0.7))], KEYWORD, THRESHOLD, True, 0.3)
+    assert (asked_where.missing_fact, asked_where.outcome) == ("place", CLOSEST)
+    assert assess("which regions does STAGE cover?", [_hit(stage, (0.8,))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == ""
 
 
 def test_unknown_everyday_words_weigh_less_than_unknown_rare_ones():
