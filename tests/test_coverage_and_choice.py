@@ -174,7 +174,8 @@ def test_a_question_asking_for_one_organisation_s_name_is_told_by_its_form(quest
 def test_a_name_is_missing_when_the_nearest_sentence_speaking_of_it_does_not_name_it():
     """"Which council merged its services?" over "a local authority had merged ..." is at best the
     closest; over "funded by Birmingham City Council" it is answered, and a sentence describing a
-    named organisation ("SIFA is a large local organisation") is no evidence either way."""
+    named organisation ("SIFA is a large local organisation") is no evidence either way. "This contract"
+    refers back to one the passage never names ("in one instance a partnership bidding process ...")."""
     council = named_nouns("which council merged its services?")
     assert leaves_unnamed("In one example, a local authority had merged a range of services.", council)
     assert not leaves_unnamed("It was funded by Birmingham City Council.", council)
@@ -182,6 +183,9 @@ def test_a_name_is_missing_when_the_nearest_sentence_speaking_of_it_does_not_nam
     organisation = named_nouns("which organisation in the alliance works with older people?")
     assert leaves_unnamed("In the first year some partners underperformed.", named_nouns("which partner underperformed?"))
     assert leaves_unnamed("One group was supported to redesign its sessions.", named_nouns("which group redesigned them?"))
+    contract = named_nouns("which contract did POhWER not bid for?")
+    assert leaves_unnamed("POhWER did not bid for this contract because they felt it would not work.", contract)  # refers back
+    assert not leaves_unnamed("This is a large organisation.", named_nouns("which partner?"))  # describes, as "is a" does
     assert not leaves_unnamed("  - a local community organisation (the Balsam Centre)", organisation)
     assert not leaves_unnamed("  - an organisation focused on the wider determinants of mental illness (Citizens Advice "
                               "Bureau)", organisation)
