@@ -15,7 +15,7 @@ import bm25s
 import numpy as np
 
 from .records import Passage
-from .text import initialisms, terms
+from .text import YEAR, initialisms, terms
 
 # A query word's stem may differ from the corpus's for the same word family ("coproduction" ->
 # coproduct, "coproducing" -> coproduc): an unknown stem matches a known one that differs only in
@@ -24,7 +24,7 @@ NEAR_STEM_CHARS = 2
 MIN_STEM_CHARS = 5
 # bump when the terms a passage is indexed under, or the names a case study is known by, change:
 # the corpus fingerprint includes it, so a saved index is then built again
-KEYWORDS_VERSION = "3"
+KEYWORDS_VERSION = "4"
 
 
 def _indexed_terms(passage: Passage) -> list[str]:
@@ -34,13 +34,15 @@ def _indexed_terms(passage: Passage) -> list[str]:
 class KeywordIndex:
     """BM25 scores for passages, with the case study and section of each for filtering."""
 
-    def __init__(self, bm25: bm25s.BM25, ids: list[str], case_studies: list[str], sections: list[str]):
+    def __init__(self, bm25: bm25s.BM25, ids: list[str], case_studies: list[str], sections: list[str],
+                 latest_year: int | None = None):
         self._bm25 = bm25
         self.ids = ids
         self._case_studies = np.array(case_studies, dtype=object)
         self._sections = np.array(sections, dtype=object)
         self._vocabulary = set(bm25.vocab_dict) if getattr(bm25, "vocab_dict", None) else set()
         self._sorted_vocabulary = sorted(self._vocabulary)
+        self.latest_year = latest_year  # what the case studies can tell of ends here: "in 2025" asks what happened since
 
     @classmethod
     def build(cls, passages: list[Passage]) -> "KeywordIndex":
@@ -51,14 +53,17 @@ class KeywordIndex:
         ids = [[vocabulary.setdefault(t, len(vocabulary)) for t in _indexed_terms(p) or ["\u2205"]] for p in passages]
         if passages:
             bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
-        return cls(bm25, [p.id for p in passages], [p.case_study for p in passages], [p.section for p in passages])
+        years = [int(p.published[:4]) for p in passages if YEAR.fullmatch(p.published[:4])]
+        years += [int(term) for term in vocabulary if YEAR.fullmatch(term)]  # a case study may not say when it was written
+        return cls(bm25, [p.id for p in passages], [p.case_study for p in passages], [p.section for p in passages],
+                   max(years, default=None))
 
     def save(self, folder: Path, fingerprint: str) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if self.ids:
             self._bm25.save(str(folder), show_progress=False)
         rows = {"fingerprint": fingerprint, "ids": self.ids,
-                "case_studies": list(self._case_studies), "sections": list(self._sections)}
+                "case_studies": list(self._case_studies), "sections": list(self._sections), "latest_year": self.latest_year}
         temporary = folder / "passages.json.tmp"
         temporary.write_text(json.dumps(rows), encoding="utf-8")
         temporary.replace(folder / "passages.json")  # last, so a half-written index never looks complete
@@ -71,9 +76,9 @@ class KeywordIndex:
             if rows.get("fingerprint") != fingerprint:
                 return None
             bm25 = bm25s.BM25.load(str(folder), show_progress=False) if rows["ids"] else bm25s.BM25()
+            return cls(bm25, rows["ids"], rows["case_studies"], rows["sections"], rows["latest_year"])
         except (OSError, ValueError, KeyError):
             return None
-        return cls(bm25, rows["ids"], rows["case_studies"], rows["sections"])
 
     def ids_for(self, case_studies: list[str], sections: list[str] | None = None) -> list[str]:
         """Every passage id of these case studies (and sections), from the index's own table."""

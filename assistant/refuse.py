@@ -53,6 +53,7 @@ from .parse import sentences_of
 from .records import Embedder, Hit
 from .text import (
     STOPWORDS,
+    YEAR,
     initialisms,
     is_everyday_word,
     is_general_word,
@@ -140,9 +141,10 @@ class Coverage:
 
 def unknown_names(question: str, keyword: KeywordIndex) -> tuple[str, ...]:
     """Capitalised words, not opening a sentence, that neither the corpus nor everyday English uses;
-    and names of three capitalised words or more that the corpus never spells out, though each word
-    is everyday English ("the Charity Governance Code"): the corpus knows its names by their initials."""
-    names = []
+    names of three capitalised words or more that the corpus never spells out, though each word
+    is everyday English ("the Charity Governance Code"): the corpus knows its names by their initials;
+    and years after the latest the corpus mentions ("in 2025"): what happened since, it cannot tell."""
+    names = [year for year in YEAR.findall(question) if keyword.latest_year and int(year) > keyword.latest_year]
     for word in names_in(question):
         word_terms = terms(word)
         if word_terms and not any(keyword.knows(t) for t in word_terms) and not is_everyday_word(word):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.keyword import KeywordIndex
@@ -114,3 +116,14 @@ def test_a_name_spelled_out_in_a_passage_is_found_by_its_initials(index):
     """People type "WRC" for the Women’s Resource Centre the corpus spells out."""
     assert index.knows("wrc")
     assert _ids(index.search("what's the WRC?", 3)) == ["Gamma#5"]
+
+
+def test_the_latest_year_the_case_studies_can_tell_of_is_their_publication_or_the_latest_they_name(tmp_path):
+    """Published in 2021, a case study can speak of 2020 though it never names it; one that doesn't
+    say when it was written tells of the years it names; an index with no years sets no limit."""
+    published = replace(_passage("Alpha", "In 2019 the partners met."), published="2021-02")
+    assert KeywordIndex.build([published]).latest_year == 2021
+    assert KeywordIndex.build([published, _passage("Beta", "By 2024 the contract ended.", position=1)]).latest_year == 2024
+    assert KeywordIndex.build(PASSAGES).latest_year is None
+    KeywordIndex.build([published]).save(tmp_path, "fingerprint-1")
+    assert KeywordIndex.load(tmp_path, "fingerprint-1").latest_year == 2021

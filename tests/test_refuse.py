@@ -4,6 +4,8 @@ pin down how the decision uses them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -83,6 +85,17 @@ def test_a_long_name_of_everyday_words_the_corpus_never_spells_out_is_unknown():
     assert unknown_names("What does the Charity Governance Code say on board diversity?", corpus) == ("Charity Governance Code",)
     assert unknown_names("How long are Touchstone's Live Well Leeds contracts?", corpus) == ()
     assert unknown_names("How Do Small Charities Share Risk With Big Ones?", corpus) == ()
+
+
+def test_a_year_after_the_latest_the_case_studies_can_tell_of_is_unknown():
+    """Written in 2021, they cannot say what a council spends in 2025 nor whether a contract was renewed
+    in 2024, however near the passages; 2020 they may speak of."""
+    corpus = KeywordIndex.build([replace(_passage("Touchstone", "In 2019 the contract began."), published="2021-02")])
+    assert unknown_names("did the contract get renewed in 2024?", corpus) == ("2024",)
+    assert unknown_names("what did they do in 2020 and 2021?", corpus) == ()
+    coverage = assess("how much is Touchstone spending in 2025?", [_hit(TOUCHSTONE, 0.9)], corpus, THRESHOLD, True, 0.3)
+    assert coverage.outcome == DECLINED
+    assert "don't mention 2025" in declined_text(coverage, [_hit(TOUCHSTONE, 0.9)])
 
 
 def test_an_out_of_scope_signal_turns_an_answer_into_a_decline():
