@@ -22,7 +22,7 @@ from .text import YEAR, initialisms, terms
 # its last NEAR_STEM_CHARS letters, if both keep at least MIN_STEM_CHARS.
 NEAR_STEM_CHARS = 2
 MIN_STEM_CHARS = 5
-# bump when the terms a passage is indexed under, or the names a case study is known by, change:
+# bump when the terms a passage is indexed under, the names a case study is known by, or what is saved change:
 # the corpus fingerprint includes it, so a saved index is then built again
 KEYWORDS_VERSION = "4"
 
