@@ -143,7 +143,7 @@ def unknown_names(question: str, keyword: KeywordIndex) -> tuple[str, ...]:
     """Capitalised words, not opening a sentence, that neither the corpus nor everyday English uses;
     names of three capitalised words or more that the corpus never spells out, though each word
     is everyday English ("the Charity Governance Code"): the corpus knows its names by their initials;
-    and years after the latest the corpus mentions ("in 2025"): what happened since, it cannot tell."""
+    and years after the latest the corpus can tell of (published in, or names): what happened since, it cannot."""
     names = [year for year in YEAR.findall(question) if keyword.latest_year and int(year) > keyword.latest_year]
     for word in names_in(question):
         word_terms = terms(word)
