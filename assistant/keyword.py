@@ -35,7 +35,7 @@ class KeywordIndex:
     """BM25 scores for passages, with the case study and section of each for filtering."""
 
     def __init__(self, bm25: bm25s.BM25, ids: list[str], case_studies: list[str], sections: list[str],
-                 latest_year: int | None = None):
+                 latest_year: int | None):
         self._bm25 = bm25
         self.ids = ids
         self._case_studies = np.array(case_studies, dtype=object)
