@@ -19,7 +19,8 @@ unnamed ("a local authority had merged ..."), and one asking what letters stand 
 words in the passages found spells them ("what does SWEDA stand for?").
 "How many staff?" is not answered by "16 smaller organisations": a count must count the thing asked about
 (or its kin: partners, providers), and a thing the corpus never names is not counted by it at all; "what's
-their income?" is not answered by "the £7.4m contract": a sum must be of what is asked about.
+their income?" is not answered by "the £7.4m contract": a sum must be of what is asked about, and a share
+of what a rate is asked of ("the success rate of bids" is not "more than 50% from BME communities").
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from .asks import (
     mentions,
     named_nouns,
     priced_terms,
+    rated_terms,
     tells_a_beginning,
 )
 from .errors import AssistantError
@@ -246,9 +248,10 @@ def missing_fact(question: str, hits: list[Hit], keyword: KeywordIndex, focused:
     counted_terms = frozenset(terms(" ".join(counted))) if judged else frozenset()
     said_of = SAID_OF_A_SUBJECT.intersection(kinds)
     subject = _subject(question, hits, said_of) if focused and said_of else frozenset()
-    priced = priced_terms(question)
-    return "" if any(carries_fact(sentence, kinds, counted_terms, priced) and (not subject or subject & set(terms(sentence)))
-                     for _, sentence in nearest[:FACT_SENTENCES]) else kinds[0]
+    priced, rated = priced_terms(question), rated_terms(question)
+    carried = any(carries_fact(sentence, kinds, counted_terms, priced, rated) and (not subject or subject & set(terms(sentence)))
+                  for _, sentence in nearest[:FACT_SENTENCES])
+    return "" if carried else kinds[0]
 
 
 def _subject(question: str, hits: list[Hit], kinds: frozenset[str]) -> frozenset[str]:

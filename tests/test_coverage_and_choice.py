@@ -15,6 +15,7 @@ from assistant.asks import (
     fact_kinds,
     leaves_unnamed,
     named_nouns,
+    rated_terms,
 )
 from assistant.catalogue import Catalogue
 from assistant.compose import choose, compose
@@ -24,7 +25,7 @@ from assistant.parse import parse, sentences_of
 from assistant.records import Document, Hit, Passage
 from assistant.refuse import ANSWERED, CLOSEST, DECLINED, assess, unknown_names
 from assistant.settings import DEFAULT_REFUSAL_THRESHOLD
-from assistant.text import names_in, straight_quotes
+from assistant.text import names_in, straight_quotes, terms
 
 THRESHOLD = DEFAULT_REFUSAL_THRESHOLD
 
@@ -68,6 +69,9 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("what % of the budget was cut?", ["money", "proportion"]),  # either answers it
     ("what share of the contract had to go to small groups?", ["proportion"]),  # a count would not answer it
     ("how much of the grant went to the partners?", ["proportion"]),
+    ("what's the success rate of consortium bids?", ["proportion"]),  # a rate is a share
+    ("what are current rates of homelessness in leeds?", ["proportion"]),
+    ("what rate of pay do the partners get?", []),
     ("when one partner hits a problem, what should the others do?", []),  # "when" opening a clause
     ("how much of a problem is a short tender?", []),  # a degree, not a quantity
     ("is it worth starting talks early?", []),
@@ -88,6 +92,8 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("what amount of time did it take?", []),
     ("what's their housing contract worth?", ["money"]),
     ("what is the total value of the subcontract?", ["money"]),
+    ("what was the value of the 2019 homelessness contract sifa led?", ["money"]),
+    ("what is the value of a joint bid?", []),  # what it is worth to the partners
     ("which of these orgs has the biggest reserves in £?", ["money"]),
     ("what reserves policy should a board have?", []),
     ("when exactly was the tender out - what month?", ["date"]),
@@ -120,6 +126,16 @@ def test_a_fact_is_carried_only_by_a_sentence_of_its_kind():
     assert not carries_fact("In early conversations the partners focused on young people.", ["date"])
     assert not carries_fact("Some may have had difficult experiences in the past.", ["date"])
     assert carries_fact("The service opened in May.", ["date"])
+
+
+def test_a_share_must_be_of_what_a_rate_is_asked_of():
+    rated = rated_terms("what's the success rate of consortium bids?")
+    assert rated == frozenset(terms("success consortium"))
+    assert rated_terms("what are current rates of homelessness in leeds?") == frozenset(terms("current homelessness"))
+    assert not carries_fact("The Consortium works with 30,000 women, more than 50% from BME communities.", ["proportion"],
+                            rated=rated)
+    assert carries_fact("Around 40% of the consortium's bids were a success.", ["proportion"], rated=rated)
+    assert carries_fact("Around 40% of the consortium's bids were a success.", ["proportion"])  # no rate asked
 
 
 @pytest.mark.parametrize("question, counted", [
