@@ -12,9 +12,10 @@ import re
 import time
 import unicodedata
 from dataclasses import replace
+from datetime import datetime
 from typing import Generator, Iterator, Sequence
 
-from .asks import asks_which_cases
+from .asks import asks_about_now, asks_which_cases
 from .compose import compose
 from .errors import BadQuestion
 from .followup import Resolved, Turn, readings
@@ -65,6 +66,22 @@ def _names(titles: Sequence[str], retriever: Retriever) -> str:
 def _last_answer(history: Sequence[Turn]) -> str:
     """What the assistant said last, so a follow-up is not answered with the same sentences."""
     return next((str(t.get("content", "")) for t in reversed(history) if t.get("role") == "assistant"), "")
+
+
+def dated_notice(sources: Sequence[Hit]) -> str:
+    """Told with an answer to a question about the present: the case studies speak for when they were published."""
+    published = max((h.passage.published for h in sources), default="")
+    for form, shown in (("%Y-%m", "%B %Y"), ("%Y", "%Y")):
+        try:
+            when = datetime.strptime(published, form).strftime(shown)
+        except ValueError:
+            continue
+        return f"The case studies were published in {when} and tell how things stood then; they can't say whether it is still so."
+    return "The case studies tell how things stood when they were written; they can't say whether it is still so."
+
+
+def _told(notice: str, *more: str) -> str:
+    return " ".join(filter(None, [notice, *more]))
 
 
 def clean_question(question: str, settings: Settings) -> str:
@@ -168,7 +185,8 @@ class Answerer:
             yield from _word_pieces(text)
             return finish(Answer(question, text, [], refused=True, notice=notice, outcome=DECLINED))
         text, sources, excerpts = compose(question, hits, words, names, said)
-        offline = Answer(question, text, sources, excerpts=excerpts, notice=notice)
+        dated = dated_notice(hits) if asks_about_now(question) else ""
+        offline = Answer(question, text, sources, excerpts=excerpts, notice=_told(notice, dated))
         if model is None:
             yield from _word_pieces(text)
             return finish(offline)
@@ -176,8 +194,8 @@ class Answerer:
         if isinstance(generated, str):  # the reason the generated answer cannot be shown
             yield "\n\n"
             yield from _word_pieces(text)
-            return finish(replace(offline, notice=generated))
-        return finish(replace(generated, notice=" ".join(filter(None, [notice, generated.notice]))))
+            return finish(replace(offline, notice=_told(notice, generated, dated)))
+        return finish(replace(generated, notice=_told(notice, generated.notice, dated)))
 
     def best_reading(self, question: str, options: list[Resolved], filters: Filters | None,
                      calibrating: bool = False) -> tuple[Resolved, list[Hit], Coverage, bool]:

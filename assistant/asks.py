@@ -193,6 +193,9 @@ _GAIN_SAID = re.compile(r"\bbenefit\w*|\bgain(ed|s)?\b|\bimprov(ed|es|ing)\b|\bs
 _BEGINNINGS = ("set up", "founded", "started", "start", "established", "formed", "launched", "began", "begun", "created")
 _BEGINNING = re.compile(rf"\b({'|'.join(_BEGINNINGS)})\b", re.IGNORECASE)
 BEGINNING_TERMS = frozenset(terms(" ".join(_BEGINNINGS)))
+# "is Rethink still the lead?", "how many partners these days?": the present, which a dated text cannot speak for
+_NOW = re.compile(r"\b(these days|nowadays|currently|at the moment|at present|right now|today|so far|to date)\b"
+                  r"|\b(is|are|does|do|has|have)\b[^?.]{0,40}\bstill\b", re.IGNORECASE)
 _QUOTES = re.compile(r"\b(quotes?|quoted|in (their|its) own words|(say|said|says) about)\b", re.IGNORECASE)
 
 
@@ -221,6 +224,12 @@ def says_what_it_gave(sentence: str) -> bool:
 def tells_a_beginning(text: str) -> bool:
     """"When was it set up?", "why was it set up?"; "the Alliance was formed in 2019 ...": a beginning, however it is put."""
     return _BEGINNING.search(text) is not None
+
+
+def asks_about_now(question: str) -> bool:
+    """"Is Rethink still the lead?", "how many orgs does POhWER partner with these days?": the answer
+    tells how things stood when the case studies were written, and should say so."""
+    return _NOW.search(question) is not None
 
 
 def asks_for_quotes(question: str) -> bool:

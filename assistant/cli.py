@@ -102,6 +102,8 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(result_record("cli", answer), ensure_ascii=False, indent=2))
         return 0
     print(answer.text + "\n")
+    if answer.notice:
+        print(f"Note: {answer.notice}\n")
     for n, hit in enumerate(answer.sources, 1):
         print(f"[{n}] {hit.passage.label}")
     return 0

@@ -18,6 +18,8 @@ def transcript_markdown(turns: Sequence[tuple[str, Answer]], corpus: str, today:
              "sources under each answer.*", ""]
     for number, (question, answer) in enumerate(turns, 1):
         lines += [f"## {number}. {markdown_text(question)}", "", answer.text, ""]
+        if answer.notice:  # what the reader was told beside the answer: a widened filter, a dated text
+            lines += [f"*Note: {markdown_text(answer.notice)}*", ""]
         if answer.sources:
             lines += ["Sources:", ""]
             for n, hit in enumerate(answer.sources, 1):

@@ -246,6 +246,14 @@ def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
+def test_an_answer_about_the_present_says_when_the_case_studies_speak_for(real_answerer):
+    """The corpus is dated (published 2021-02): "these days" is answered as things stood then, and said so."""
+    answer = real_answerer.ask("How many organisations does POhWER partner with these days?")
+    assert answer.outcome == "answered" and "around 30" in answer.text
+    assert "published in February 2021" in answer.notice and "still so" in answer.notice
+    assert not real_answerer.ask("How many organisations does POhWER partner with?").notice
+
+
 def test_ask_json_prints_the_results_contract(real_answerer, real_settings):
     result = _cli(real_settings, "ask", "How do we handle a power imbalance with a smaller partner?", "--json")
     assert result.returncode == 0, result.stderr

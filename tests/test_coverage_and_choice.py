@@ -8,6 +8,7 @@ import pytest
 
 from assistant.asks import (
     acronyms_to_expand,
+    asks_about_now,
     asks_what_next,
     carries_fact,
     counted_words,
@@ -518,3 +519,15 @@ def test_a_question_in_a_conversation_is_read_both_ways_the_likelier_first():
     # "anything" is no word of the case studies, but names no subject: still possibly a follow-up
     assert [r.focus for r in readings("did anything go the other way?", history, catalogue, KEYWORD.knows)] \
         == [None, [TOUCHSTONE.case_study]]
+
+
+@pytest.mark.parametrize("question, now", [
+    ("is rethink still the lead in the somerset alliance?", True),
+    ("how many orgs does POhWER partner with these days?", True),
+    ("what is the consortium working on at the moment?", True),
+    ("how many people has it helped so far?", True),
+    ("how did they still manage to deliver?", False),  # "still" not asking whether it lasts
+    ("what did Touchstone learn?", False),
+])
+def test_a_question_about_the_present_is_told_by_its_form(question, now):
+    assert asks_about_now(question) is now

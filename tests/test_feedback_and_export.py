@@ -13,6 +13,7 @@ from pathlib import Path
 
 from assistant.evaluate import load_questions
 from assistant.feedback import MAX_COMMENT_CHARS, THUMBS_DOWN, THUMBS_UP, FeedbackStore, as_questions
+from assistant.text import markdown_text
 from assistant.transcript import transcript_markdown
 from conftest import ROOT
 
@@ -83,6 +84,12 @@ def test_transcript_resolves_every_citation(real_answerer):
         assert cited == {int(n) for n, _, _ in listed}
     assert ("Delivering mental health services with a large network of smaller organisations "
             "(Touchstone and Live Well Leeds): Learning, lesson 1") in markdown
+
+
+def test_a_transcript_keeps_what_the_reader_was_told_beside_an_answer(real_answerer):
+    dated = real_answerer.ask("Is Rethink still the lead partner in Somerset?")
+    markdown = transcript_markdown([("Is Rethink still the lead partner in Somerset?", dated)], "8 case studies")
+    assert dated.notice and f"*Note: {markdown_text(dated.notice)}*" in markdown
 
 
 def test_feedback_csv_cannot_run_formulas_in_a_spreadsheet(tmp_path: Path, real_answerer):

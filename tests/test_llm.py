@@ -71,6 +71,13 @@ def test_too_little_support_shows_the_offline_answer_with_a_note(real_answerer, 
     assert answer.text == real_answerer.ask("What did Touchstone learn?").text
 
 
+def test_the_offline_answer_shown_instead_keeps_the_note_that_the_filter_was_widened(real_answerer, real_settings):
+    model = ScriptedChatModel(scripts=["The case studies do not cover this."])
+    p3 = next(c.title for c in real_answerer.retriever.catalogue.cases if "P3" in c.title)
+    answer = _with_model(real_answerer, real_settings, model).ask("What did Touchstone learn?", filters=Filters((p3,)))
+    assert answer.mode == "offline" and "your filter" in answer.notice and "do not cover this" in answer.notice
+
+
 def test_a_model_that_declines_gives_the_offline_answer(real_answerer, real_settings):
     model = ScriptedChatModel(scripts=["The case studies do not cover this."])
     answer = _with_model(real_answerer, real_settings, model).ask("What did Touchstone learn?")
