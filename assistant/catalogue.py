@@ -23,6 +23,9 @@ _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9]{1,7})\)")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 HOME_COUNTRY_SHARE = 0.5  # of the places named in the corpus's main country, for another country's to count
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+)\W*$")  # what precedes a sentence's first word
+# a name this long, typed one letter off ("powher", "touchstones"), still names its case study: over every labelled
+# question (3,000), the only words it matched were such typos; at 4 letters one edit turns names into other words
+MIN_MISSPELT = 5
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,12 @@ class CaseStudy:
     # its one-word aliases (as squashed) and names that are everyday English words, so named only as
     # written ("Shelter", "WATCH"): judged once, at ingest, so opening an index needs no word lists
     everyday: tuple[str, ...]  # no default: a catalogue saved without it is built again
+
+
+def _one_letter_out(word: str) -> set[str]:
+    """The word and each way of dropping one letter from it: two words share one of these when one
+    edit (a letter added, dropped, changed or two swapped) turns one into the other."""
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def _words(text: str) -> list[str]:
@@ -81,6 +90,11 @@ class Catalogue:
                 else:  # "pohwer", "sifa", "vawg": no English word, so a name however it is typed
                     self._by_alias.setdefault((name.lower(),), set()).add(case.title)
         self._longest = max((len(key) for key in self._by_alias), default=0)
+        self._by_misspelling: dict[str, set[str]] = {}  # one-word names no English word, a letter dropped
+        for key, titles in self._by_alias.items():
+            if len(key) == 1 and len(key[0]) >= MIN_MISSPELT and key[0].isalpha():
+                for variant in _one_letter_out(key[0]):
+                    self._by_misspelling.setdefault(variant, set()).update(titles)
 
     @property
     def case_studies(self) -> list[CaseStudy]:
@@ -143,15 +157,20 @@ class Catalogue:
         """Titles of the case studies a text names, in the order of the catalogue.
 
         By alias in any case ("live well leeds", "Cohort4"), or by a distinctive word: one that is
-        no English word ("sifa", "pohwer") in any case, an everyday one only as the name is written
-        and not where any word is capitalised, at the start of a sentence ("Leeds", "WATCH";
-        not "leeds", "Watch out: ..."). Looked up by word n-grams, so it costs the same for eight
-        case studies or ten thousand."""
+        no English word ("sifa", "pohwer") in any case, and typed one letter off ("powher",
+        "touchstones") when the typo is no English word either ("power" is); an everyday one only as
+        the name is written and not where any word is capitalised, at the start of a sentence ("Leeds",
+        "WATCH"; not "leeds", "Watch out: ..."). Looked up by word n-grams, so it costs the same for
+        eight case studies or ten thousand."""
         words = _words(text)
         found: set[str] = set()
         for size in range(1, self._longest + 1):
             for start in range(len(words) - size + 1):
                 found.update(self._by_alias.get(tuple(words[start : start + size]), ()))
+        for word in words:
+            if len(word) >= MIN_MISSPELT and (word,) not in self._by_alias and not is_everyday_word(word):
+                for variant in _one_letter_out(word):
+                    found.update(self._by_misspelling.get(variant, ()))
         for match in _TOKEN.finditer(text):
             if not _SENTENCE_START.search(text[: match.start()]):
                 found.update(self._by_name.get(match.group(), ()))

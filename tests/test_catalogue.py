@@ -44,6 +44,14 @@ def test_organisations_are_recognised_however_they_are_typed():
     assert CATALOGUE.named_in("how does pohwer work?") == [POHWER]  # no English word: a name in any case
 
 
+def test_a_name_typed_one_letter_off_still_names_its_case_study():
+    assert CATALOGUE.named_in("how many partner organisations has powher got") == [POHWER]  # two letters swapped
+    assert CATALOGUE.named_in("wat size are most of touchstones partner orgs?") == [TOUCHSTONE]  # one added
+    assert CATALOGUE.named_in("what did touchtone learn?") == [TOUCHSTONE]  # one dropped
+    assert CATALOGUE.named_in("who holds the power?") == []  # an English word, one letter off "pohwer"
+    assert CATALOGUE.named_in("what did shleter do?") == []  # "Shelter" is an everyday word: named only as written
+
+
 def test_an_acronym_a_case_study_defines_names_it():
     assert CATALOGUE.named_in("How many people does CYN reach?") == [CYN]
 
