@@ -168,9 +168,10 @@ class Catalogue:
             for start in range(len(words) - size + 1):
                 found.update(self._by_alias.get(tuple(words[start : start + size]), ()))
         for word in words:
-            if len(word) >= MIN_MISSPELT and (word,) not in self._by_alias and not is_everyday_word(word):
-                for variant in _one_letter_out(word):
-                    found.update(self._by_misspelling.get(variant, ()))
+            if len(word) >= MIN_MISSPELT and (word,) not in self._by_alias:
+                near = set().union(*(self._by_misspelling.get(variant, ()) for variant in _one_letter_out(word)))
+                if near and not is_everyday_word(word):  # the word list only for the rare word near a name
+                    found |= near
         for match in _TOKEN.finditer(text):
             if not _SENTENCE_START.search(text[: match.start()]):
                 found.update(self._by_name.get(match.group(), ()))
