@@ -106,6 +106,12 @@ _FACT_KINDS = {
 }
 
 
+# "how much did the role matter?", "how much does sharing an office help?": a degree, not a sum; the verb ends
+# its clause ("how much did the funder give to help them?" asks a sum). Out of fold, false refusals 20 -> 18 of 1,578
+# (both "how much did ... matter"); nothing else moved
+_DEGREE = re.compile(rf"\bhow much {_MODAL} ([\w'’-]+ ){{1,6}}?(matter|help|change|improve|affect|influence|count)"
+                     r"(s|ed|es)?\b(?=\s*([?,.!;]|$|(in|to|for|so|overall|at all|with)\b))", re.IGNORECASE)
+
 # what a sum is of, each with its kin: a question naming one is answered only by a sum said of it ("CYN's annual
 # income" is not "the £7.4m contract"). With the count's own noun (below), out of fold: tune halves declined 88 -> 90
 # of 92; users_words sets 187 -> 188 of 207, false refusals 12 -> 9 of 823 (the kin: "partners" counted by
@@ -324,8 +330,10 @@ def beyond_sections(question: str) -> str:
 
 
 def fact_kinds(question: str) -> list[str]:
-    """The kinds of fact the question's answer must carry (none for a question of how or why)."""
-    return [kind for kind, (asked, _) in _FACT_KINDS.items() if asked.search(question)]
+    """The kinds of fact the question's answer must carry (none for a question of how or why, nor for
+    one of degree: "how much did shared values matter?")."""
+    return [kind for kind, (asked, _) in _FACT_KINDS.items()
+            if asked.search(question) and not (kind == "money" and _DEGREE.search(question))]
 
 
 def _leading_words(text: str) -> list[str]:

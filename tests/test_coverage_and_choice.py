@@ -75,6 +75,10 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("what rate of pay do the partners get?", []),
     ("when one partner hits a problem, what should the others do?", []),  # "when" opening a clause
     ("how much of a problem is a short tender?", []),  # a degree, not a quantity
+    ("how much did shared values matter in these partnerships?", []),
+    ("How much did the Delivery Network Manager role matter, and how did it work?", []),
+    ("how much does sharing an office help?", []),
+    ("how much did the funder give to help them?", ["money"]),
     ("is it worth starting talks early?", []),
     ("what is the value of an independent chair?", []),
     ("who's the chief exec of pohwer?", ["person"]),
