@@ -282,6 +282,8 @@ def copy_button(answer: Answer) -> None:
     whose own button copies it (Streamlit's, in the page: nothing fetched). A code block shows its
     text literally, so nothing in it is read as Markdown or HTML."""
     lines = [plain_text(answer.text)]
+    if answer.notice:  # what the page shows beside it: a widened filter, a dated text
+        lines += ["", f"Note: {answer.notice}"]
     if answer.sources:
         lines += ["", "Sources:"] + [source_line(c) for c in _citations(answer)]
     with st.popover("Copy answer"):

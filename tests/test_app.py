@@ -238,6 +238,12 @@ def test_each_answer_can_be_copied_with_its_sources(app):
     assert "**" not in copied and "\\" not in copied  # plain text to paste, not Markdown
 
 
+def test_a_copied_answer_keeps_the_note_shown_beside_it(app):
+    app.chat_input[0].set_value("Is Rethink still the lead partner in Somerset?").run()
+    [copied] = [c.value for c in app.code]
+    assert "\n\nNote: The case studies were published in February 2021" in copied
+
+
 def test_themes_map_lists_the_case_studies_for_a_theme_strongest_first_and_shows_the_passages(app):
     app.switch_page("app_pages/browse.py").run()
     app.selectbox(key="map_theme").set_value("Commissioning and tendering").run()
