@@ -71,16 +71,17 @@ def _last_answer(history: Sequence[Turn]) -> str:
 def dated_notice(sources: Sequence[Hit]) -> str:
     """Told with an answer to a question about the present: the case studies speak for when they were published."""
     published = max((h.passage.published for h in sources), default="")
-    for form, shown in (("%Y-%m", "%B %Y"), ("%Y", "%Y")):
+    for form, shown, length in (("%Y-%m", "%B %Y", 7), ("%Y", "%Y", 4)):  # "2021-02-15" is read as February 2021
         try:
-            when = datetime.strptime(published, form).strftime(shown)
+            when = datetime.strptime(published[:length], form).strftime(shown)
         except ValueError:
             continue
         return f"The case studies were published in {when} and tell how things stood then; they can't say whether it is still so."
     return "The case studies tell how things stood when they were written; they can't say whether it is still so."
 
 
-def _told(notice: str, *more: str) -> str:
+def _joined_notes(notice: str, *more: str) -> str:
+    """The notes shown beside one answer, in one line."""
     return " ".join(filter(None, [notice, *more]))
 
 
@@ -185,8 +186,8 @@ class Answerer:
             yield from _word_pieces(text)
             return finish(Answer(question, text, [], refused=True, notice=notice, outcome=DECLINED))
         text, sources, excerpts = compose(question, hits, words, names, said)
-        dated = dated_notice(hits) if asks_about_now(question) else ""
-        offline = Answer(question, text, sources, excerpts=excerpts, notice=_told(notice, dated))
+        dated = dated_notice(sources) if asks_about_now(question) else ""
+        offline = Answer(question, text, sources, excerpts=excerpts, notice=_joined_notes(notice, dated))
         if model is None:
             yield from _word_pieces(text)
             return finish(offline)
@@ -194,8 +195,8 @@ class Answerer:
         if isinstance(generated, str):  # the reason the generated answer cannot be shown
             yield "\n\n"
             yield from _word_pieces(text)
-            return finish(replace(offline, notice=_told(notice, generated, dated)))
-        return finish(replace(generated, notice=_told(notice, generated.notice, dated)))
+            return finish(replace(offline, notice=_joined_notes(notice, generated, dated)))
+        return finish(replace(generated, notice=_joined_notes(notice, generated.notice, dated)))
 
     def best_reading(self, question: str, options: list[Resolved], filters: Filters | None,
                      calibrating: bool = False) -> tuple[Resolved, list[Hit], Coverage, bool]:

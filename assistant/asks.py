@@ -51,7 +51,8 @@ _FACT_KINDS = {
                    # nor "of a joint bid?" (what it is worth to the partners)
                    r"|\bworth( in total| in pounds| per year| a year| annually)?\s*[?.!]*\s*$"
                    r"|\b(total|annual|yearly|cash|financial|contract) value\b"
-                   r"|\bvalue of (the|their|its|this|that) ([\w-]+ ){0,5}?(sub)?(contract|grant|tender|award|bid)\b",
+                   r"|\bvalue of (the|their|its|this|that) ((?!(to|for|of)\b)[\w-]+ ){0,5}?"
+                   r"(sub)?(contract|grant|tender|award|bid)\b",
                    re.IGNORECASE),
         re.compile(r"[£$€]\s?\d|\d\s?(m|k|bn)\b|\b(million|billion|thousand pounds)\b", re.IGNORECASE),
     ),
@@ -79,7 +80,9 @@ _FACT_KINDS = {
         # "what's the success rate of consortium bids?", "current rates of exploitation": a rate is a share (of what
         # it is asked of: rated_terms); out of fold our sets and the tune halves declined +2 of 624, nothing else moved
         re.compile(r"\bhow much of (?!an?\b)|\b(what|which) (percentage|proportion|share|fraction)\b|%|\bper ?cent\b"
-                   r"|\b(what|which)(['’]?s| is| was| are| were)?\s+(the\s+)?([\w-]+\s+){0,3}?rates?\b(?!\s+(of\s+)?pay)",
+                   r"|\b(what|which)(['’]?s| is| was| are| were)?\s+(the\s+)?"
+                   r"((?!(did|does|do|would|will|should|could|can)\b)[\w-]+\s+){0,3}?"
+                   r"rates?\b(?!\s+(of\s+)?pay)",  # not the verb: "what did partners rate highly?"
                    re.IGNORECASE),
         re.compile(r"\d\s?%|\bper ?cent\b|\b(half|halves|thirds?|quarters?|fifths?|tenths?|majority|minority)\b"
                    r"|\b\d+ (in|out of) (every )?\d+\b", re.IGNORECASE),
@@ -106,11 +109,13 @@ _FACT_KINDS = {
 }
 
 
-# "how much did the role matter?", "how much does sharing an office help?": a degree, not a sum; the verb ends
-# its clause ("how much did the funder give to help them?" asks a sum). Out of fold, false refusals 20 -> 18 of 1,578
-# (both "how much did ... matter"); nothing else moved
-_DEGREE = re.compile(rf"\bhow much {_MODAL} ([\w'’-]+ ){{1,6}}?(matter|help|change|improve|affect|influence|count)"
-                     r"(s|ed|es)?\b(?=\s*([?,.!;]|$|(in|to|for|so|overall|at all|with)\b))", re.IGNORECASE)
+_MONEY_VERB = r"(give|gave|given|pay|paid|spend|spent|cost|get|got|receive|received|raise|raised|charge|charged|earn|earned)"
+# "how much did the role matter?", "how much has it changed?": a degree, not a sum; the verb ends its clause, and
+# no verb of money comes before it ("how much did the funder give to help them?" asks a sum). Out of fold, false
+# refusals 20 -> 18 of 1,578 (both "how much did ... matter"); nothing else moved
+_DEGREE = re.compile(rf"\bhow much {_MODAL} ((?!{_MONEY_VERB}\b)[\w'’-]+ ){{1,6}}?(?<!\bthe )(?<!\ba )"
+                     r"(matter|help|change|improve|affect|influence|count)(s|d|ed|es)?\b"
+                     r"(?=\s*([?,.!;]|$|(in|to|for|so|overall|at all|with)\b))", re.IGNORECASE)
 
 # what a sum is of, each with its kin: a question naming one is answered only by a sum said of it ("CYN's annual
 # income" is not "the £7.4m contract"). With the count's own noun (below), out of fold: tune halves declined 88 -> 90
@@ -200,8 +205,9 @@ _BEGINNINGS = ("set up", "founded", "started", "start", "established", "formed",
 _BEGINNING = re.compile(rf"\b({'|'.join(_BEGINNINGS)})\b", re.IGNORECASE)
 BEGINNING_TERMS = frozenset(terms(" ".join(_BEGINNINGS)))
 # "is Rethink still the lead?", "how many partners these days?": the present, which a dated text cannot speak for
-_NOW = re.compile(r"\b(these days|nowadays|currently|at the moment|at present|right now|today|so far|to date)\b"
-                  r"|\b(is|are|does|do|has|have)\b[^?.]{0,40}\bstill\b", re.IGNORECASE)
+_NOW = re.compile(r"\b(these days|nowadays|currently|at the moment|at present(?!-)|right now|today|so far|(?<!up )to date"
+                  r"|now(?! that))\b|\b(is|are|does|do|has|have)\b((?!\b(when|while|as|if|because)\b)[^?.]){0,40}\bstill\b",
+                  re.IGNORECASE)
 _QUOTES = re.compile(r"\b(quotes?|quoted|in (their|its) own words|(say|said|says) about)\b", re.IGNORECASE)
 
 
@@ -373,8 +379,9 @@ def priced_terms(question: str) -> frozenset[str]:
 
 
 def rated_terms(question: str) -> frozenset[str]:
-    """What a question asking for a rate asks the rate of, all of which a share answering it must name:
-    "what's the success rate of bids?" -> success, bid; "current rates of homelessness" -> current, homeless."""
+    """What a question asking for a rate asks the rate of, the word before "rate" and the first after "rate of", all
+    of which a share answering it must name: "the success rate of bids" -> success, bid; "current rates of
+    homelessness" -> current, homeless (strict: an adjective is required too)."""
     return frozenset(terms(" ".join(word for found in _RATE_OF.finditer(question) for word in found.groups() if word)))
 
 

@@ -43,8 +43,8 @@ class CaseStudy:
 
 
 def _one_letter_out(word: str) -> set[str]:
-    """The word and each way of dropping one letter from it: two words share one of these when one
-    edit (a letter added, dropped, changed or two swapped) turns one into the other."""
+    """The word and each way of dropping one letter from it: two words one edit apart (a letter added,
+    dropped, changed, or two swapped) share one of these (so do a few two edits apart: "abcde", "bcdef")."""
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from assistant.evaluate import load_questions
 from assistant.feedback import MAX_COMMENT_CHARS, THUMBS_DOWN, THUMBS_UP, FeedbackStore, as_questions
+from assistant.records import Answer
 from assistant.text import markdown_text
 from assistant.transcript import transcript_markdown
 from conftest import ROOT
@@ -84,6 +85,11 @@ def test_transcript_resolves_every_citation(real_answerer):
         assert cited == {int(n) for n, _, _ in listed}
     assert ("Delivering mental health services with a large network of smaller organisations "
             "(Touchstone and Live Well Leeds): Learning, lesson 1") in markdown
+
+
+def test_a_note_in_a_transcript_is_escaped_once():
+    answer = Answer("q", "An answer.", [], notice="a_b *c* <x>")
+    assert "*Note: a\\_b \\*c\\* \\<x\\>*" in transcript_markdown([("q", answer)], "8 case studies")
 
 
 def test_a_transcript_keeps_what_the_reader_was_told_beside_an_answer(real_answerer):
