@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .text import STOPWORDS, is_standard_word, terms
+from .text import STOPWORDS, YEAR, is_standard_word, terms
 
 _SECTIONS = {
     "Learning": re.compile(r"\b(learn\w*|lessons?|takeaways?|advice|tips?|recommend\w*|(do|done) (it )?differently)\b",
@@ -61,7 +61,7 @@ _FACT_KINDS = {
         re.compile(r"\b(what|which|in what) (year|month)\b|\bsince when\b|\bwhen( exactly)?(['’]s| (was|were|did))\b"
                    r"|\bwhat date\b", re.IGNORECASE),
         # a year, a month ("May", not "may have"), a season, "ago"
-        re.compile(r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June|July|August|September|October|November"
+        re.compile(rf"{YEAR.pattern}|\b(January|February|March|April|May|June|July|August|September|October|November"
                    r"|December)\b|\b(?i:spring|summer|autumn|winter|ago)\b"),
     ),
     "duration": (
