@@ -51,6 +51,18 @@ def test_the_follow_up_query_carries_the_last_question_for_retrieval():
 def test_tell_me_more_about_the_second_one_means_the_second_case_study_of_the_last_answer():
     """An ordinal picks from the last answer's case studies, in the order it gave them, and nothing else."""
     assert _focuses("Tell me more about the second one", ANSWER_ABOUT_THREE) == [[P3.case_study]]
+
+
+def test_an_answer_citing_nothing_is_a_point_and_its_comma_list_points_too():
+    """A turn pasted in or written without citations ("A, B, and C") still has points; a sentence with
+    fewer commas is one point, not a list."""
+    listed = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": "Build on trust and keep talking, be honest "
+                                                                     "about power, and work through problems together."}]
+    [point] = readings("Can you expand on the second one?", listed, CATALOGUE)
+    assert point.focus == [P3.case_study] and point.query.endswith("be honest about power")
+    one = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": "They leased a house, and Cohort 4 ran it."}]
+    assert [r.focus for r in readings("Can you expand on the second one?", one, CATALOGUE)][0] == [P3.case_study]
+    assert all(not r.query.endswith("Cohort 4 ran it") for r in readings("Can you expand on the second one?", one, CATALOGUE))
     assert _focuses("What about the first case study?", ANSWER_ABOUT_THREE) == [[TOUCHSTONE.case_study]]
     assert _focuses("and the last one?", ANSWER_ABOUT_THREE) == [[SIFA.case_study]]
 
