@@ -8,6 +8,7 @@ imported on the answering path.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import os
@@ -20,6 +21,7 @@ from .adapt import adapted_model, pairs_fingerprint
 from .errors import AssistantError
 from .export import onnx_graph, weights_of
 from .memory import release_freed_memory
+from .records import Embedder
 from .settings import ENCODERS, Settings
 
 BATCH_SIZE = 16  # sentence-transformers' batch: on 2 CPU cores its fastest (32, 64 and 4 are slower)
@@ -27,6 +29,21 @@ BATCH_SIZE = 16  # sentence-transformers' batch: on 2 CPU cores its fastest (32,
 # (the corpus's 341 passages and sentences: 1.6-1.7 s either way) and an ingest of 3,000 passages peaks
 # at 363 MB instead of 484 MB
 ONNX_BATCH_SIZE = 4
+
+
+def embedded_once(texts: list[str], embedder: Embedder, cache_dir: Path, name: str) -> np.ndarray:
+    """The vectors of a fixed list of texts (labelled questions), embedded once per model and kept in
+    `cache_dir` as `name-<fingerprint>.npy`: seconds at the first start, a file read after."""
+    model = getattr(embedder, "model_name", type(embedder).__name__)
+    cached = cache_dir / f"{name}-{hashlib.sha256(json.dumps([model, texts]).encode()).hexdigest()[:16]}.npy"
+    try:
+        return np.load(cached)
+    except (OSError, ValueError):
+        vectors = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    np.save(cached.with_suffix(".tmp.npy"), vectors)
+    cached.with_suffix(".tmp.npy").replace(cached)
+    return vectors
 
 
 def model_path(model: str) -> Path:

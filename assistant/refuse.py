@@ -25,7 +25,6 @@ of what a rate is asked of ("the success rate of bids" is not "more than 50% fro
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -49,6 +48,7 @@ from .asks import (
     rated_terms,
     tells_a_beginning,
 )
+from .embed import embedded_once
 from .errors import AssistantError
 from .keyword import KeywordIndex
 from .parse import sentences_of
@@ -172,17 +172,7 @@ class ScopeExamples:
             raise AssistantError(f"the scope examples {path} cannot be read ({error}): restore the file from git, "
                                  "or point ASSISTANT_SCOPE_EXAMPLES_FILE at a JSON-lines file of "
                                  '{"question": ..., "in_scope": true|false}') from error
-        model = getattr(embedder, "model_name", type(embedder).__name__)
-        key = hashlib.sha256(json.dumps([model, questions, labels]).encode()).hexdigest()[:16]
-        cached = cache_dir / f"scope-examples-{key}.npy"
-        try:
-            vectors = np.load(cached)
-        except (OSError, ValueError):
-            vectors = np.asarray(embedder.embed_documents(questions), dtype=np.float32)
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            np.save(cached.with_suffix(".tmp.npy"), vectors)
-            cached.with_suffix(".tmp.npy").replace(cached)
-        return cls(questions, labels, vectors)
+        return cls(questions, labels, embedded_once(questions, embedder, cache_dir, "scope-examples"))
 
     def margin(self, vector: list[float], exclude: str = "") -> float:
         """Similarity of the nearest in-scope example minus that of the nearest out-of-scope one

@@ -1,6 +1,8 @@
 """Question → ranked `Hit`s: dense and BM25 results fused, filtered, focused, diversified.
 
-- fusion: reciprocal-rank fusion of the two lists (robust to their different score scales);
+- fusion: reciprocal-rank fusion of the two lists (robust to their different score scales) and of the
+  passages by their best sentence; the passages answering questions asked before that are near this
+  one (asked.py) order the hits as a fourth list;
 - filters: by case study and by section, applied inside both searches;
 - focus: a question that names a case study ("what did Touchstone learn") searches it alone;
 - intent: a question about lessons, challenges or enablers favours that section;
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import threading
 
+from .asked import AskedQuestions
 from .asks import intended_sections
 from .catalogue import Catalogue
 from .embed import PackagedEmbeddings
@@ -38,10 +41,11 @@ LEAD_SHARE = 0.6  # a case study holding this share of the head is not discounte
 class Retriever:
     """Searches the published snapshot of the index (`PublishedIndex`, which follows re-ingests)."""
 
-    def __init__(self, index: PublishedIndex, embedder: Embedder, settings: Settings):
+    def __init__(self, index: PublishedIndex, embedder: Embedder, settings: Settings, asked: AskedQuestions):
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        self.asked = asked
         self._embedding = threading.Lock()
         self._vectors: dict[str, list[float]] = {}
 
@@ -49,7 +53,8 @@ class Retriever:
     def open(cls, settings: Settings, store: Store | None = None,
              embedder: Embedder | None = None) -> "Retriever":
         index = PublishedIndex(settings, store or Store(settings))
-        return cls(index, embedder or PackagedEmbeddings.for_settings(settings), settings)
+        embedder = embedder or PackagedEmbeddings.for_settings(settings)
+        return cls(index, embedder, settings, AskedQuestions.load(settings.tuning_pairs, embedder, settings.sidecar_dir))
 
     def embed(self, text: str) -> list[float]:
         """The query vector of a text; the last few are kept, so the coverage decision reuses the
@@ -117,15 +122,18 @@ class Retriever:
         by_sentence = sorted(hits, key=lambda i: (-max(hits[i].sentence_similarities, default=hits[i].similarity), i))
         rankings = ([h.passage.id for h in dense], [i for i, _ in keyword], by_sentence)
         fused = _fuse(rankings)
+        # the passages answering questions asked before that are near this one order the hits too, but add
+        # nothing to a hit's score: the coverage decision reads that as the three rankings' agreement
+        ordered = _fuse((*rankings, self.asked.ranking(vector, {i: m.passage for i, m in hits.items()})))
 
         boosted = set(intended_sections(query))
+        boost = {i: SECTION_BOOST if hits[i].passage.section in boosted else 1.0 for i in hits}
         best_possible = len(rankings) / (RRF_K + 1) * (SECTION_BOOST if boosted else 1.0)
-        scored = [
-            Hit(hits[i].passage, score * (SECTION_BOOST if hits[i].passage.section in boosted else 1.0) / best_possible,
-                hits[i].similarity, hits[i].sentence_similarities)
-            for i, score in fused.items() if i in hits
-        ]
-        return _diversify(sorted(scored, key=lambda h: (-h.score, h.passage.id)), k)  # ties: the same order every time
+        scored = [Hit(hits[i].passage, score * boost[i] / best_possible, hits[i].similarity, hits[i].sentence_similarities)
+                  for i, score in fused.items() if i in hits]
+        priority = {i: ordered[i] * boost[i] for i in hits}
+        # ties: the same order every time
+        return _diversify(sorted(scored, key=lambda h: (-priority[h.passage.id], h.passage.id)), k, priority)
 
     def _nearest(self, snapshot: Snapshot, vector: list[float], filters: Filters) -> list[Match]:
         """The nearest passages of the snapshot. While an ingest runs the store also holds its
@@ -149,8 +157,8 @@ def _fuse(rankings: tuple[list[str], ...]) -> dict[str, float]:
     return fused
 
 
-def _diversify(ranked: list[Hit], k: int) -> list[Hit]:
-    """Greedy: each pick's score is discounted by how many of its case study are already in,
+def _diversify(ranked: list[Hit], k: int, priority: dict[str, float]) -> list[Hit]:
+    """Greedy: each pick's priority is discounted by how many of its case study are already in,
     except the case study that fills most of the head of the ranking: a question about one case
     study that does not name it ("the west country mental health lot") reads on in it."""
     head = [h.passage.case_study for h in ranked[:HEAD]]
@@ -160,7 +168,7 @@ def _diversify(ranked: list[Hit], k: int) -> list[Hit]:
 
     def weight(hit: Hit) -> float:
         case_study = hit.passage.case_study
-        return hit.score * (1.0 if case_study == undiscounted else DIVERSITY_DECAY ** taken.get(case_study, 0))
+        return priority[hit.passage.id] * (1.0 if case_study == undiscounted else DIVERSITY_DECAY ** taken.get(case_study, 0))
 
     chosen: list[Hit] = []
     pool = list(ranked)

@@ -1,7 +1,8 @@
 """Answer labelled questions through models that never saw them, so tune figures don't flatter.
 
 The embedding model is adapted on labelled questions (assistant/adapt.py: the tune halves and our own
-sets), and the same questions are scope examples (content/scope_examples.jsonl). Asked again, such a
+sets), the same pairs are the questions asked before that retrieval ranks by (assistant/asked.py), and
+the same questions are scope examples (content/scope_examples.jsonl). Asked again, such a
 question sits nearer its answer than a new user's would, and the coverage decision meets it as its
 own label: the tune halves measured that way looked perfect on refusals while the check halves were
 at 0.8. Here labelled questions fall into FOLDS by a hash of their words; each fold is answered

@@ -116,15 +116,20 @@ def test_fusion_rewards_agreement_between_rankings():
     assert _fuse(([], [])) == {}
 
 
+def _scores(hits):
+    return {h.passage.id: h.score for h in hits}
+
+
 def test_diversity_lets_a_second_case_study_in_before_a_third_passage_of_the_first():
     ranked = [_hit("A", 1, 1.0), _hit("A", 2, 0.9), _hit("A", 3, 0.85), _hit("B", 1, 0.5), _hit("C", 1, 0.3),
               _hit("D", 1, 0.2)]
-    chosen = _diversify(ranked, 3)
+    chosen = _diversify(ranked, 3, _scores(ranked))
     # A2 keeps its place (0.9 * DECAY = 0.54 > 0.5), A3 (0.85 * DECAY ** 2 = 0.31) yields to B1 (0.5)
     assert [h.passage.id for h in chosen] == ["A#1", "A#2", "B#1"]
     assert 0.9 * DIVERSITY_DECAY > 0.5 > 0.85 * DIVERSITY_DECAY**2
     assert LEAD_SHARE * len(ranked) > 3  # A fills half the head: not enough to be what the question is about
-    assert [h.passage.id for h in _diversify(ranked, 10)] == ["A#1", "A#2", "B#1", "A#3", "C#1", "D#1"]  # all, fewer than k
+    all_of_them = _diversify(ranked, 10, _scores(ranked))  # fewer than k
+    assert [h.passage.id for h in all_of_them] == ["A#1", "A#2", "B#1", "A#3", "C#1", "D#1"]
 
 
 def test_a_case_study_filling_most_of_the_head_is_read_on_in():
@@ -133,8 +138,8 @@ def test_a_case_study_filling_most_of_the_head_is_read_on_in():
     others = [_hit("B", 1, 0.9), _hit("C", 1, 0.8), _hit("D", 1, 0.7)]
     ranked = sorted(leading + others, key=lambda h: -h.score)
     assert len(leading) >= LEAD_SHARE * HEAD
-    assert [h.passage.id for h in _diversify(ranked, 5)] == ["A#1", "A#2", "A#3", "A#4", "A#5"]
+    assert [h.passage.id for h in _diversify(ranked, 5, _scores(ranked))] == ["A#1", "A#2", "A#3", "A#4", "A#5"]
     # with 5 of the first 10 places, A is discounted again
     ranked = sorted(leading[:5] + others + [_hit("E", 1, 0.6), _hit("F", 1, 0.5)], key=lambda h: -h.score)
     assert LEAD_SHARE * HEAD > 5
-    assert [h.passage.id for h in _diversify(ranked, 3)] == ["A#1", "B#1", "C#1"]
+    assert [h.passage.id for h in _diversify(ranked, 3, _scores(ranked))] == ["A#1", "B#1", "C#1"]
