@@ -488,6 +488,18 @@ def test_a_follow_up_asking_for_a_fact_hears_the_figure_a_repeated_sentence_adds
     assert "£100,000" not in compose("what else happened?", hits, 8, already_said=said)[0]  # no fact asked: new things first
 
 
+def test_a_sentence_mostly_said_before_is_heard_when_it_says_more():
+    """The previous answer named the service; the sentence naming it again also says who paid and who took
+    part: more than NEW_TERMS new terms, so it is not a repeat. A sentence said before, near enough, is."""
+    passage = _passage("SIFA", "Shelter and SIFA developed proposals for new services. One proposal, for the Lead "
+                               "Worker Peer Mentor service, was funded by the National Lottery Community Fund and "
+                               "involves Shelter, SIFA and Mind.")
+    hits = [_hit(passage, (0.3, 0.5))]
+    said = "One proposal, the Lead Worker Peer Mentor service, involves Shelter, SIFA and Mind [1]."
+    text = compose("who paid for that?", hits, 40, already_said=said)[0]
+    assert "National Lottery" in text and "developed proposals for new services" not in text
+
+
 def test_asked_what_happened_next_the_story_goes_on_from_the_last_answer():
     passage = _passage("SIFA", "In 2016 Shelter subcontracted SIFA. In 2019 SIFA bid as the lead provider. "
                                "Trust grew over the years. Both teams shared an office.")
