@@ -126,7 +126,7 @@ class Answerer:
         self.settings = settings
         self.chat_model = chat_model
         self.examples = examples or ScopeExamples.load(settings.scope_examples_file, retriever.embedder,
-                                                       settings.sidecar_dir)
+                                                       settings.questions_dir)
 
     @property
     def mode(self) -> str:

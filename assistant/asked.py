@@ -18,6 +18,7 @@ import numpy as np
 
 from .adapt import read_pairs
 from .embed import embedded_once
+from .parse import sentences_of
 from .records import Embedder, Passage
 
 # cosine similarity of two questions for the one to vote for the other's answer; out of fold (tune halves and
@@ -30,8 +31,8 @@ class AskedQuestions:
     def __init__(self, vectors: np.ndarray, answers: list[str]):
         self.vectors = vectors  # a row per question asked before
         self.answers = list(dict.fromkeys(answers))  # the sentences answering them, as the corpus words them
-        index = {sentence: number for number, sentence in enumerate(self.answers)}
-        self.answer_of = np.array([index[answer] for answer in answers], dtype=np.int64)  # per row
+        self.number_of = {sentence: number for number, sentence in enumerate(self.answers)}
+        self.answer_of = np.array([self.number_of[answer] for answer in answers], dtype=np.int64)  # per row
         self._answers_in: dict[str, list[int]] = {}  # per passage id (its content's hash): the answers it holds
 
     @classmethod
@@ -40,9 +41,10 @@ class AskedQuestions:
         (none when the model is used as packaged, without pairs)."""
         if pairs is None:
             return cls(np.zeros((0, 0), dtype=np.float32), [])
-        read = read_pairs(pairs)
+        read = [(question, answer.split(": ", 1)[-1].strip()) for question, answer in read_pairs(pairs)]
+        read = [(question, answer) for question, answer in read if answer]  # an empty answer is in every passage
         vectors = embedded_once([question for question, _ in read], embedder, cache_dir, "asked-questions")
-        return cls(vectors, [answer.split(": ", 1)[-1] for _, answer in read])
+        return cls(vectors, [answer for _, answer in read])
 
     def ranking(self, vector: list[float], passages: Mapping[str, Passage]) -> list[str]:
         """The ids of these passages that answer a question asked before near this one, the nearest first."""
@@ -61,7 +63,8 @@ class AskedQuestions:
         return sorted(nearest, key=lambda passage_id: (-nearest[passage_id], passage_id))
 
     def _held_in(self, passage_id: str, passage: Passage) -> list[int]:
-        """The answers a passage holds, found once per passage (an id names its content)."""
+        """The answers a passage holds (the pairs' answers are its sentences as the index splits them), found
+        once per passage: an id names its content."""
         if passage_id not in self._answers_in:
-            self._answers_in[passage_id] = [number for number, sentence in enumerate(self.answers) if sentence in passage.text]
+            self._answers_in[passage_id] = [self.number_of[s] for s in sentences_of(passage) if s in self.number_of]
         return self._answers_in[passage_id]

@@ -40,9 +40,13 @@ def embedded_once(texts: list[str], embedder: Embedder, cache_dir: Path, name: s
         return np.load(cached)
     except (OSError, ValueError):
         vectors = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    np.save(cached.with_suffix(".tmp.npy"), vectors)
-    cached.with_suffix(".tmp.npy").replace(cached)
+    try:  # written whole under a name of this process's own, then renamed: two starting together don't collide
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f"{cached.stem}-{os.getpid()}-{threading.get_ident()}.tmp.npy")
+        np.save(partial, vectors)
+        partial.replace(cached)
+    except OSError:
+        pass  # a folder this user can't write: the vectors serve this process, and are made again at the next start
     return vectors
 
 

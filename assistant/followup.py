@@ -37,6 +37,7 @@ _CITATIONS = re.compile(r"((?:\[\d+\]\s*)+)")  # the citations that close a stre
 _SOURCE_NUMBER = re.compile(r"(?:\[(\d+)\]|\bsource\s+(\d+)\b)", re.IGNORECASE)
 
 MIN_COMMA_ITEMS = 3  # "A, B, and C": with fewer commas a sentence is a sentence, not a list
+_SENTENCE_END = re.compile(r"[.!?]\s+\S")  # ... and so is a stretch of several sentences
 SHORT_QUESTION_WORDS = 4  # "and after that?": a question this short leans on the conversation
 Turn = Mapping[str, Any]  # {"role": "user"|"assistant", "content": str, "case_studies": [titles]?}
 
@@ -113,8 +114,8 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
 def _points(answer: str) -> list[tuple[str, int]]:
     """The points of an answer, in order, each with the number of the source it cites: its numbered
     items ("1) ... 2) ...") if it has them, else each stretch of text closed by citations (the lead
-    line and the case-study names cite nothing, so are not points; an answer citing nothing is one),
-    else the items of a list written as one sentence ("A; B; and C [1]", "A, B, and C")."""
+    line and the case-study names cite nothing, so are not points), else the items of a list written as
+    one sentence ("A; B; and C [1]", or "A, B, and C", cited or not)."""
     items = _NUMBERED_ITEM.split(answer)[1:]
     if len(items) >= 2:
         cited = [int(n) for n in re.findall(r"\[(\d+)\]", answer)[:1]] or [0]
@@ -126,14 +127,16 @@ def _points(answer: str) -> list[tuple[str, int]]:
         text = re.sub(r"\*\*[^*]+\*\*:?", " ", paragraph).strip(" \n-•*,;:.")
         if text:
             points.append((text, int(re.findall(r"\d+", citations)[0])))
-    if not points and answer.strip():  # an answer that cites nothing is one point
+    if not points and answer.strip():  # an answer that cites nothing: points only if it lists them (below)
         points = [(answer.strip().split("\n\n")[-1].strip(" \n-•*,;:."), 0)]
     if len(points) == 1:  # "A; B; and C [1]" or "A, B, and C": a list written as one sentence
         text, number = points[0]
-        items = [re.sub(r"^(and|or)\s+", "", item.strip(" \n,.")) for item in text.split(";" if ";" in text else ",")]
+        items = [re.sub(r"^(and|or)\s+", "", item.strip(" \n,.")) for item in re.split(r";|,\s" if ";" in text else r",\s", text)]
         items = [item for item in items if item]
-        if ";" in text or len(items) >= MIN_COMMA_ITEMS:
+        if ";" in text or (len(items) >= MIN_COMMA_ITEMS and not _SENTENCE_END.search(text)):
             return [(item, number) for item in items]
+        if not number:
+            return []
     return points
 
 

@@ -194,7 +194,7 @@ def signals(question: str, hits: list[Hit], keyword: KeywordIndex, focused: bool
     return Signals(
         best_sentence=max((s for h in hits for s in h.sentence_similarities), default=0.0),
         best_passage=max((h.similarity for h in hits), default=0.0),
-        agreement=hits[0].score if hits else 0.0,
+        agreement=max((h.score for h in hits), default=0.0),  # the first hit's, unless questions asked before reordered them
         known_share=known / len(question_terms) if question_terms else 0.0,
         unknown_rarity=max((word_rarity(w) for w in unknown), default=0.0),
         focused=1.0 if focused else 0.0,

@@ -54,7 +54,7 @@ class Retriever:
              embedder: Embedder | None = None) -> "Retriever":
         index = PublishedIndex(settings, store or Store(settings))
         embedder = embedder or PackagedEmbeddings.for_settings(settings)
-        return cls(index, embedder, settings, AskedQuestions.load(settings.tuning_pairs, embedder, settings.sidecar_dir))
+        return cls(index, embedder, settings, AskedQuestions.load(settings.tuning_pairs, embedder, settings.questions_dir))
 
     def embed(self, text: str) -> list[float]:
         """The query vector of a text; the last few are kept, so the coverage decision reuses the
@@ -123,7 +123,7 @@ class Retriever:
         rankings = ([h.passage.id for h in dense], [i for i, _ in keyword], by_sentence)
         fused = _fuse(rankings)
         # the passages answering questions asked before that are near this one order the hits too, but add
-        # nothing to a hit's score: the coverage decision reads that as the three rankings' agreement
+        # nothing to a hit's score: the coverage decision reads the best score as the three rankings' agreement
         ordered = _fuse((*rankings, self.asked.ranking(vector, {i: m.passage for i, m in hits.items()})))
 
         boosted = set(intended_sections(query))

@@ -127,6 +127,12 @@ class Settings:
         """Local files derived from the store (keyword index, catalogue), kept beside it."""
         return self.index_dir / "sidecar" / self.collection
 
+    @property
+    def questions_dir(self) -> Path:
+        """The vectors of labelled questions (scope examples, questions asked before), per model: beside the
+        index but not a snapshot's, so an ingest keeps them."""
+        return self.index_dir / "questions"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         """Build settings from ASSISTANT_* variables; unset ones keep their defaults."""

@@ -7,8 +7,11 @@ from dataclasses import replace
 
 from assistant.asked import NEAR_QUESTION, AskedQuestions
 from assistant.ingest import ingest
+from assistant.parse import sentences_of
 from assistant.records import Passage
+from assistant.refuse import signals
 from assistant.retrieve import Retriever
+from assistant.snapshot import Snapshot
 
 
 def _pairs(tmp_path, pairs):
@@ -54,6 +57,17 @@ def test_the_questions_are_embedded_once_per_model_and_none_without_pairs(tmp_pa
                                                          PASSAGES) == ["office"]
     none = AskedQuestions.load(None, fake_embedder, tmp_path / "cache")
     assert none.ranking(fake_embedder.embed_query("does sharing an office help"), PASSAGES) == []
+    other_model = type(fake_embedder)()
+    other_model.model_name = "another-model"
+    AskedQuestions.load(pairs, other_model, tmp_path / "cache")
+    assert other_model.calls == 1  # another model's vectors are its own
+
+
+def test_an_empty_answer_votes_for_nothing(tmp_path, fake_embedder):
+    """"Title: " would be in every passage's text: such a pair is left out."""
+    pairs = _pairs(tmp_path, [("does sharing an office help", "A: "), ("does sharing an office help", "")])
+    asked = AskedQuestions.load(pairs, fake_embedder, tmp_path / "cache")
+    assert asked.answers == [] and asked.ranking(fake_embedder.embed_query("does sharing an office help"), PASSAGES) == []
 
 
 def test_a_question_asked_before_orders_the_hits_but_leaves_their_scores(settings, fake_embedder, tmp_path):
@@ -63,8 +77,19 @@ def test_a_question_asked_before_orders_the_hits_but_leaves_their_scores(setting
     question = "did the partners fall out over money"
     plain = Retriever.open(replace(settings, tuning_pairs=None), embedder=fake_embedder).search(question, k=7)
     target = plain[1]  # second without the pairs
-    answer = f"{target.passage.short_title}: {target.passage.text.split('. ')[0]}"
+    answer = f"{target.passage.short_title}: {sentences_of(target.passage)[0]}"
     pairs = _pairs(tmp_path, [(question, answer)])
-    asked = Retriever.open(replace(settings, tuning_pairs=pairs), embedder=fake_embedder).search(question, k=7)
+    with_pairs = Retriever.open(replace(settings, tuning_pairs=pairs), embedder=fake_embedder)
+    asked = with_pairs.search(question, k=7)
     assert [h.passage.id for h in asked[:2]] == [target.passage.id, plain[0].passage.id]
     assert {h.passage.id: h.score for h in asked}.items() <= {h.passage.id: h.score for h in plain}.items()
+    assert signals(question, asked, with_pairs.keyword, False, 0.0).agreement == plain[0].score
+
+
+def test_the_questions_vectors_outlive_a_snapshot(settings, fake_embedder):
+    """Kept beside the index, not in a snapshot's files, which an ingest prunes: a start after an ingest
+    reads them instead of embedding every question again."""
+    ingest(settings, embedder=fake_embedder)
+    Retriever.open(settings, embedder=fake_embedder)
+    Snapshot.prune(settings, keep=set())
+    assert list(settings.questions_dir.glob("asked-questions-*.npy"))

@@ -51,20 +51,10 @@ def test_the_follow_up_query_carries_the_last_question_for_retrieval():
 def test_tell_me_more_about_the_second_one_means_the_second_case_study_of_the_last_answer():
     """An ordinal picks from the last answer's case studies, in the order it gave them, and nothing else."""
     assert _focuses("Tell me more about the second one", ANSWER_ABOUT_THREE) == [[P3.case_study]]
-
-
-def test_an_answer_citing_nothing_is_a_point_and_its_comma_list_points_too():
-    """A turn pasted in or written without citations ("A, B, and C") still has points; a sentence with
-    fewer commas is one point, not a list."""
-    listed = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": "Build on trust and keep talking, be honest "
-                                                                     "about power, and work through problems together."}]
-    [point] = readings("Can you expand on the second one?", listed, CATALOGUE)
-    assert point.focus == [P3.case_study] and point.query.endswith("be honest about power")
-    one = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": "They leased a house, and Cohort 4 ran it."}]
-    assert [r.focus for r in readings("Can you expand on the second one?", one, CATALOGUE)][0] == [P3.case_study]
-    assert all(not r.query.endswith("Cohort 4 ran it") for r in readings("Can you expand on the second one?", one, CATALOGUE))
     assert _focuses("What about the first case study?", ANSWER_ABOUT_THREE) == [[TOUCHSTONE.case_study]]
     assert _focuses("and the last one?", ANSWER_ABOUT_THREE) == [[SIFA.case_study]]
+
+
 
 
 def test_after_a_decline_an_ordinal_picks_from_its_nearest_topics_in_the_order_it_gave_them():
@@ -100,6 +90,33 @@ def test_the_second_point_means_the_second_point_of_the_last_answer():
     listed = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": "Shared values; co-location; and honesty [1]."}]
     [point] = readings("could you expand on the third point?", listed, CATALOGUE)
     assert point.focus == [P3.case_study] and point.query.endswith("honesty")
+
+
+def test_an_answer_citing_nothing_has_points_only_when_it_is_a_one_sentence_list():
+    """A turn pasted in or written without citations ("A, B, and C") still has points; a sentence with
+    fewer commas, or an answer of several sentences, is not a list, and an ordinal then reads as before."""
+    listed = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": "Build on trust and keep talking, be honest "
+                                                                     "about power, and work through problems together."}]
+    [point] = readings("Can you expand on the second one?", listed, CATALOGUE)
+    assert point.focus == [P3.case_study] and point.query.endswith("be honest about power")
+    for content in ("They leased a house, and Cohort 4 ran it.",
+                    "P3 leased houses, paid rent, and funded staff. Cohort 4, a small group, ran them."):
+        turn = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": content}]
+        queries = [r.query for r in readings("Can you expand on the second one?", turn, CATALOGUE)]
+        assert queries and all(q in ("Can you expand on the second one?",
+                                     "Can you expand on the second one? What did P3 and Cohort 4 do together?") for q in queries)
+
+
+def test_a_cited_sentence_is_split_into_points_only_when_it_is_a_list():
+    """"£100,000" is one figure, and a cited stretch of several sentences is one point, not a comma list."""
+    cited = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": "P3 leased a house for £100,000, and Cohort 4 ran "
+                                                                    "it. It went well, they said, and grew. [1]"}]
+    queries = [r.query for r in readings("say more about the second point", cited, CATALOGUE)]
+    assert queries and all(q in ("say more about the second point",
+                                 "say more about the second point What did P3 and Cohort 4 do together?") for q in queries)
+    split = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": "P3 paid £100,000, shared staff, and lent a house [1]."}]
+    [point] = readings("say more about the second point", split, CATALOGUE)
+    assert point.query.endswith("shared staff")
 
 
 def test_the_second_one_after_one_case_study_s_points_means_the_second_point():

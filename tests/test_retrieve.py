@@ -132,6 +132,13 @@ def test_diversity_lets_a_second_case_study_in_before_a_third_passage_of_the_fir
     assert [h.passage.id for h in all_of_them] == ["A#1", "A#2", "B#1", "A#3", "C#1", "D#1"]
 
 
+def test_diversity_weighs_the_priority_given_not_the_score():
+    """The hits' order comes from the priority (with questions asked before), their scores stay as they were."""
+    ranked = [_hit("A", 1, 0.9), _hit("B", 1, 0.5), _hit("C", 1, 0.3)]
+    chosen = _diversify(ranked, 2, {"A#1": 0.1, "B#1": 0.2, "C#1": 0.9})
+    assert [(h.passage.id, h.score) for h in chosen] == [("C#1", 0.3), ("B#1", 0.5)]
+
+
 def test_a_case_study_filling_most_of_the_head_is_read_on_in():
     """A question about one case study that does not name it: its passages keep their order."""
     leading = [_hit("A", n, 1.0 - n / 100) for n in range(1, 8)]
