@@ -22,12 +22,14 @@ from .parse import sentences_of
 from .records import Embedder, Passage
 
 # cosine similarity of two questions for the one to vote for the other's answer; out of fold (tune halves and
-# our sets, 1,566 questions with key facts): key facts 1,479 without -> 1,484 at 0.7, 1,488 at 0.6, 1,492 at 0.5;
-# declined the same, false refusals 18 -> 19 at 0.5
+# our sets, 1,566 questions with key facts): key facts 1,479 without -> 1,484 at 0.7, 1,488 at 0.6, 1,492 at 0.5,
+# 1,489 at 0.4, 1,481 with every pair voting; declined and false refusals the same at 0.5
 NEAR_QUESTION = 0.5
 
 
 class AskedQuestions:
+    """The pairs' questions as vectors, each row pointing at its answer sentence; answers found per passage once."""
+
     def __init__(self, vectors: np.ndarray, answers: list[str]):
         self.vectors = vectors  # a row per question asked before
         self.answers = list(dict.fromkeys(answers))  # the sentences answering them, as the corpus words them

@@ -131,7 +131,8 @@ def _points(answer: str) -> list[tuple[str, int]]:
         points = [(answer.strip().split("\n\n")[-1].strip(" \n-•*,;:."), 0)]
     if len(points) == 1:  # "A; B; and C [1]" or "A, B, and C": a list written as one sentence
         text, number = points[0]
-        items = [re.sub(r"^(and|or)\s+", "", item.strip(" \n,.")) for item in re.split(r";|,\s" if ";" in text else r",\s", text)]
+        items = [re.sub(r"^(and|or)\s+", "", item.strip(" \n,.")) for item in (text.split(";") if ";" in text
+                                                                                  else re.split(r",\s", text))]
         items = [item for item in items if item]
         if ";" in text or (len(items) >= MIN_COMMA_ITEMS and not _SENTENCE_END.search(text)):
             return [(item, number) for item in items]

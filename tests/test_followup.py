@@ -117,6 +117,9 @@ def test_a_cited_sentence_is_split_into_points_only_when_it_is_a_list():
     split = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": "P3 paid £100,000, shared staff, and lent a house [1]."}]
     [point] = readings("say more about the second point", split, CATALOGUE)
     assert point.query.endswith("shared staff")
+    listed = ASKED_ABOUT_P3[:1] + [{"role": "assistant", "content": "Agree values, early; share the risk; and talk [1]."}]
+    [point] = readings("say more about the second point", listed, CATALOGUE)
+    assert point.query.endswith("share the risk")  # a list with semicolons breaks at them, not at its commas
 
 
 def test_the_second_one_after_one_case_study_s_points_means_the_second_point():
