@@ -110,6 +110,14 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("which regions does the partnership cover?", ["place"]),
     ("where's cohort 4 based?", ["place"]),
     ("and where do they actually work?", ["place"]),
+    ("which other areas were trailblazers?", ["place"]),  # a word may describe the places asked for
+    ("which london boroughs do the members cover?", ["place"]),
+    ("what did areas of the partnership struggle with?", []),
+    ("did they win it?", ["won"]),
+    ("did sifa actually win that 2019 homelessness bid?", ["won"]),
+    ("how did pohwer win the local providers round?", []),  # how, not whether
+    ("nice. and was the contract renewed when it ran out?", ["renewed"]),
+    ("how long are the contracts now, after they were extended?", ["duration"]),  # "were extended" heads no clause
     ("where did it go wrong?", []),
     ("where did it work well for them?", []),
 ])
@@ -252,6 +260,34 @@ def test_a_place_asked_for_and_named_in_none_of_the_nearest_sentences_is_missing
     asked_where = assess("where are Shelter and SIFA based?", [_hit(SIFA, (0.8, 0.7))], KEYWORD, THRESHOLD, True, 0.3)
     assert (asked_where.missing_fact, asked_where.outcome) == ("place", CLOSEST)
     assert assess("which regions does STAGE cover?", [_hit(stage, (0.8,))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == ""
+
+
+def test_what_came_of_a_bid_is_told_only_by_a_sentence_saying_so():
+    """"Did SIFA win the 2019 bid?" is not answered by "SIFA bid as the lead provider": the case study tells
+    the bid, not its outcome; "did they win it?" is answered by "successful in winning the bid"."""
+    assert carries_fact("The partnership was successful in winning the bid.", ["won"])
+    assert not carries_fact("In 2019, SIFA bid as the lead provider.", ["won"])
+    assert carries_fact("The partners' contracts were extended to five years.", ["renewed"])
+    bid = _passage("SIFA", "In 2019, SIFA bid as the lead provider. Shelter was a subcontractor.", position=7)
+    won = _passage("SIFA", "The partnership was successful in winning the bid.", position=8)
+    asked = "did SIFA win the 2019 bid?"
+    assert assess(asked, [_hit(bid, (0.8, 0.5))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == "won"
+    assert assess(asked, [_hit(won, (0.8,))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == ""
+
+
+def test_a_place_the_question_names_itself_does_not_answer_where():
+    """"Which London boroughs?" is not answered by "across London"; the "London" of an organisation's name
+    ("the London VAWG Consortium") names no place, so "working across London" answers where it works."""
+    vawg = Passage(id="VAWG#0", case_study="Developing a consortium (London VAWG Consortium)",
+                   organisations=("London VAWG Consortium",), section="overview", lesson=None, kind="paragraph",
+                   text="It is a coalition of providers working across London.", source="vawg.md", position=0,
+                   content_hash="0")
+    hits = [_hit(vawg, (0.8,))]
+    assert assess("which london boroughs do its members cover?", hits, KEYWORD, THRESHOLD, True, 0.3).missing_fact == "place"
+    assert assess("what areas does the London VAWG Consortium work in?", hits, KEYWORD, THRESHOLD, True,
+                  0.3).missing_fact == ""
+    assert not carries_fact("It works across London.", ["place"], asked=frozenset({"london"}))
+    assert carries_fact("It works across London.", ["place"])
 
 
 def test_unknown_everyday_words_weigh_less_than_unknown_rare_ones():
