@@ -37,6 +37,7 @@ import numpy as np
 
 from .asks import (
     BEGINNING_TERMS,
+    OUTCOME_TERMS,
     PROVABLY_MISSING,
     acronyms_to_expand,
     carries_fact,
@@ -249,22 +250,28 @@ def missing_fact(question: str, hits: list[Hit], keyword: KeywordIndex, focused:
 
 
 def _without_names(question: str, hits: list[Hit]) -> str:
-    """The question without the organisations' names: "London" in "the London VAWG Consortium" names no place."""
+    """The question without the organisations' names, whole or shortened to two or more of their words: "London" in
+    "the London VAWG Consortium" or "the London consortium" names no place; in "London boroughs" it does."""
     for name in sorted({name for hit in hits for name in hit.passage.organisations}, key=len, reverse=True):
-        question = re.sub(rf"\b{re.escape(name)}\b", " ", question, flags=re.IGNORECASE)
+        words = name.split()
+        if len(words) == 1:
+            question = re.sub(rf"\b{re.escape(name)}\b", " ", question, flags=re.IGNORECASE)
+            continue
+        word = "(?:" + "|".join(re.escape(w) for w in words) + ")"
+        question = re.sub(rf"\b{word}(?:\s+(?:the\s+)?{word})+\b", " ", question, flags=re.IGNORECASE)
     return question
 
 
 def _subject(question: str, hits: list[Hit], kinds: frozenset[str]) -> frozenset[str]:
     """What a question about a named case study asks a fact of: the terms of the clause asking for
-    it ("when was the alliance set up", not "and under what programme"), but the organisations' names
-    and words too common to name anything ("how long", "years")."""
+    it ("when was the alliance set up", not "and under what programme"), but the organisations' names,
+    words too common to name anything ("how long", "years") and those telling an outcome ("win")."""
     names = terms(" ".join(name for hit in hits for name in hit.passage.organisations))
     clauses = [clause for clause in _CLAUSE_BREAK.split(question) if kinds.intersection(fact_kinds(clause))]
     clause = " ".join(clauses) or question
     words = " ".join(word for word in re.findall(r"[^\W\d_]+", clause) if not is_general_word(word))
     beginning = BEGINNING_TERMS if tells_a_beginning(clause) else frozenset()  # "set up" said as "formed"
-    return frozenset(terms(words)).difference(names) | beginning
+    return frozenset(terms(words)).difference(names, OUTCOME_TERMS) | beginning  # "win" may be said as "awarded"
 
 
 def assess(question: str, hits: list[Hit], keyword: KeywordIndex, threshold: float, focused: bool = False,

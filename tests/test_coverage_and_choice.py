@@ -116,6 +116,15 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("did they win it?", ["won"]),
     ("did sifa actually win that 2019 homelessness bid?", ["won"]),
     ("how did pohwer win the local providers round?", []),  # how, not whether
+    ("did they win the small groups over?", []),  # not a bid
+    ("was it successful?", []),  # the partnership's success, not a bid's outcome
+    ("did Shelter help SIFA win the contract?", []),  # how, in effect: the help, not the outcome
+    ("was the contract won in the end?", ["won"]),
+    ("did CYN win the £7.4m youth services contract?", ["won"]),
+    ("were the partner contracts extended?", []),  # the corpus says "increased to 5 years": not an outcome asked
+    ("was the model extended to other areas?", []),
+    ("which key areas does it work across?", []),  # areas of work, not places
+    ("which policy areas does POhWER work on?", []),
     ("nice. and was the contract renewed when it ran out?", ["renewed"]),
     ("how long are the contracts now, after they were extended?", ["duration"]),  # "were extended" heads no clause
     ("where did it go wrong?", []),
@@ -273,6 +282,8 @@ def test_what_came_of_a_bid_is_told_only_by_a_sentence_saying_so():
     asked = "did SIFA win the 2019 bid?"
     assert assess(asked, [_hit(bid, (0.8, 0.5))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == "won"
     assert assess(asked, [_hit(won, (0.8,))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == ""
+    awarded = _passage("SIFA", "The 2019 bid was awarded to SIFA.", position=9)  # "win" said as "awarded"
+    assert assess(asked, [_hit(awarded, (0.8,))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == ""
 
 
 def test_a_place_the_question_names_itself_does_not_answer_where():
@@ -288,6 +299,10 @@ def test_a_place_the_question_names_itself_does_not_answer_where():
                   0.3).missing_fact == ""
     assert not carries_fact("It works across London.", ["place"], asked=frozenset({"london"}))
     assert carries_fact("It works across London.", ["place"])
+    assert assess("where does the London consortium work?", hits, KEYWORD, THRESHOLD, True, 0.3).missing_fact == ""
+    # a place is all its words: "north Warwickshire" answers "where in Warwickshire?", and so does "In Bristol, ..."
+    assert carries_fact("It is based in north Warwickshire.", ["place"], asked=frozenset(terms("where in Warwickshire")))
+    assert carries_fact("In Bristol, the council tendered the contract.", ["place"])
 
 
 def test_unknown_everyday_words_weigh_less_than_unknown_rare_ones():
