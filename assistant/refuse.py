@@ -12,7 +12,7 @@ questions written in users' words (tests/data/calibration/, `python eval/calibra
   (content/scope_examples.jsonl: the off-domain questions people ask, legal duties, VAT, TUPE, ...).
 A name the corpus never uses that is not an everyday word ("Barnardo's", not "England") is
 declined outright: the case studies would be answering about someone else. A question asking for a
-sum, a date, a length of time, a number, a share, a person's name, a place (one it does not name itself:
+sum, a date, a length of time, a number, a share, a person's name, contact details, a place (one it does not name itself:
 "which London boroughs?" is not answered by "across London") or whether a bid was won or a contract renewed
 (asks.py) that none of the sentences nearest it carries is at best "not directly covered": the case studies
 discuss the topic without giving the fact. So is

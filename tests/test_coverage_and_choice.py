@@ -125,6 +125,12 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("was the model extended to other areas?", []),
     ("which key areas does it work across?", []),  # areas of work, not places
     ("which policy areas does POhWER work on?", []),
+    ("what's Oasis's email?", ["contact"]),
+    ("got a phone number for sifa fireside?", ["contact"]),
+    ("what's the address of the house P3 leased?", ["contact"]),
+    ("how did they address the power imbalance?", []),  # the verb
+    ("how did the lead address tensions?", []),
+    ("can you draft an email to our partners?", []),  # a request to write one, not an address
     ("nice. and was the contract renewed when it ran out?", ["renewed"]),
     ("how long are the contracts now, after they were extended?", ["duration"]),  # "were extended" heads no clause
     ("where did it go wrong?", []),
@@ -269,6 +275,15 @@ def test_a_place_asked_for_and_named_in_none_of_the_nearest_sentences_is_missing
     asked_where = assess("where are Shelter and SIFA based?", [_hit(SIFA, (0.8, 0.7))], KEYWORD, THRESHOLD, True, 0.3)
     assert (asked_where.missing_fact, asked_where.outcome) == ("place", CLOSEST)
     assert assess("which regions does STAGE cover?", [_hit(stage, (0.8,))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == ""
+
+
+def test_contact_details_are_carried_only_by_a_sentence_giving_them():
+    """Case studies written as reports give no phone number, email or address: asked for one, the answer says so."""
+    assert carries_fact("Call the helpline on 0121 496 0000.", ["contact"])
+    assert carries_fact("Write to info@example.org.", ["contact"])
+    assert not carries_fact("SIFA Fireside is a large local organisation in Birmingham.", ["contact"])
+    asked = assess("what's SIFA's phone number?", [_hit(SIFA, (0.8, 0.6))], KEYWORD, THRESHOLD, True, 0.3)
+    assert (asked.missing_fact, asked.outcome) == ("contact", CLOSEST)
 
 
 def test_what_came_of_a_bid_is_told_only_by_a_sentence_saying_so():
