@@ -282,6 +282,8 @@ def test_contact_details_are_carried_only_by_a_sentence_giving_them():
     assert carries_fact("Call the helpline on 0121 496 0000.", ["contact"])
     assert carries_fact("Write to info@example.org.", ["contact"])
     assert not carries_fact("SIFA Fireside is a large local organisation in Birmingham.", ["contact"])
+    assert "contact" not in fact_kinds("how often did they talk on the phone?")  # a channel, not a number
+    assert "contact" not in fact_kinds("did they get postcode lottery money?")  # a funder
     asked = assess("what's SIFA's phone number?", [_hit(SIFA, (0.8, 0.6))], KEYWORD, THRESHOLD, True, 0.3)
     assert (asked.missing_fact, asked.outcome) == ("contact", CLOSEST)
 
