@@ -449,6 +449,7 @@ def carries_fact(sentence: str, kinds: list[str], counted: frozenset[str] = froz
 
 
 def _carries(sentence: str, kind: str, asked: frozenset[str]) -> bool:
+    """Does the sentence say a fact of this kind at all: for a place, one whose words the question doesn't already name."""
     carried = _FACT_KINDS[kind][1]
     if kind != "place":
         return carried.search(sentence) is not None
