@@ -49,7 +49,8 @@ MISSING_FACT_LEAD = "The case studies don't give {}. The closest they come:"
 FACT_NAMES = {"money": "a sum of money for this", "date": "a date for this", "duration": "a length of time for this",
               "number": "a figure for this", "proportion": "a share or percentage for this",
               "person": "a person's name for this", "place": "a place for this", "name": "the name asked for",
-              "expansion": "what those letters stand for", "contact": "contact details", "won": "the outcome asked about",
+              "expansion": "what those letters stand for", "contact": "contact details",
+              "present": "how things stand now", "won": "the outcome asked about",
               "renewed": "the outcome asked about"}
 REWRITE_WORDS = 60  # a follow-up rewritten by the model as a standalone question is one sentence
 # a generated reply is read until it has this many times the sentences or characters its word

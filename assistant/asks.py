@@ -1,7 +1,8 @@
 """What a question asks for, read from its form: the section it means (lessons, challenges,
 enablers, the overview), the kind of fact its answer must carry (a sum of money, a date, a length
-of time, a number, a place, a person's name, contact details, whether a bid was won or a contract renewed, and for "how
-many", what is counted), and whether it asks who, which case studies, or for what someone said.
+of time, a number, a place, a person's name, contact details, whether something still holds, whether a
+bid was won or a contract renewed, and for "how many", what is counted), and whether it asks who,
+which case studies, or for what someone said.
 
 The fact kinds are the classic answer types of question answering. A question asking "how much
 did the funder give?" is answered only by a sentence with a sum in it; when none of the sentences
@@ -135,6 +136,12 @@ _FACT_KINDS = {
         re.compile(r"\b0\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b|\+44|[\w.-]+@[\w-]+\.\w+|\bwww\.|https?://"
                    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\bcharity (number|no\.?) \d", re.IGNORECASE),
     ),
+    # "is the alliance still going?", "is SIFA still independent?": whether something still holds, which a case study can
+    # tell only by saying so ("is still working through"); asked of someone, not "do we still need check-ins?"
+    "present": (
+        re.compile(rf"{_CLAUSE_HEAD}(is|are|does|do|has|have)\s+(?!(we|i|you)\b)[^?.]{{0,40}}\bstill\b", re.IGNORECASE),
+        re.compile(r"\b(still|currently|now|continues? to|ongoing|to date|so far)\b", re.IGNORECASE),
+    ),
     # "did SIFA actually win that bid?", "was the contract renewed when it ran out?": what came of a bid or a
     # contract, which a case study written at one moment often cannot tell; asked at the head of a question or
     # clause, not "how did they win round the local groups?". Out of fold: tune halves and our sets declined +3 of
@@ -177,7 +184,8 @@ _RATE_OF = re.compile(r"\b([^\W\d_][\w-]*)\s+rates?\b(?:\s+of\s+([^\W\d_][\w-]*)
 
 # the kinds whose absence from the sentences nearest a question means the case studies don't give it; a place too,
 # though places are often named in passing (out of fold none of 26 answerable questions asking where was refused)
-PROVABLY_MISSING = ("money", "date", "duration", "number", "proportion", "person", "place", "contact", "won", "renewed")
+PROVABLY_MISSING = ("money", "date", "duration", "number", "proportion", "person", "place", "contact", "present", "won",
+                    "renewed")
 
 # the words read for what a count counts, to the first stopword: "how many specialist women's sector providers",
 # "five specialist women's sector providers" (in a sentence the last of them is what it counts)

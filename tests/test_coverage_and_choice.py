@@ -131,6 +131,10 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("how did they address the power imbalance?", []),  # the verb
     ("how did the lead address tensions?", []),
     ("can you draft an email to our partners?", []),  # a request to write one, not an address
+    ("is the alliance still going?", ["present"]),
+    ("is SIFA still independent?", ["present"]),
+    ("do we really still need regular check-ins?", []),  # asked of the asker
+    ("what is the alliance still trying to get right?", []),  # what, not whether
     ("nice. and was the contract renewed when it ran out?", ["renewed"]),
     ("how long are the contracts now, after they were extended?", ["duration"]),  # "were extended" heads no clause
     ("where did it go wrong?", []),
@@ -286,6 +290,16 @@ def test_contact_details_are_carried_only_by_a_sentence_giving_them():
     assert "contact" not in fact_kinds("did they get postcode lottery money?")  # a funder
     asked = assess("what's SIFA's phone number?", [_hit(SIFA, (0.8, 0.6))], KEYWORD, THRESHOLD, True, 0.3)
     assert (asked.missing_fact, asked.outcome) == ("contact", CLOSEST)
+
+
+def test_whether_something_still_holds_is_told_only_by_a_sentence_saying_so():
+    """"Is SIFA still independent?" is not answered by a sentence about SIFA that says nothing of now;
+    "is the alliance still working on decisions?" is by "the Alliance is still working through how decisions are made"."""
+    asked = assess("is SIFA still independent?", [_hit(SIFA, (0.8, 0.6))], KEYWORD, THRESHOLD, True, 0.3)
+    assert (asked.missing_fact, asked.outcome) == ("present", CLOSEST)
+    working = _passage("Somerset", "The Alliance is still working through how decisions are made.", position=10)
+    assert assess("is the alliance still working on decisions?", [_hit(working, (0.8,))], KEYWORD, THRESHOLD, True,
+                  0.3).missing_fact == ""
 
 
 def test_what_came_of_a_bid_is_told_only_by_a_sentence_saying_so():
