@@ -173,6 +173,16 @@ def test_the_coverage_decision_holds_on_the_labelled_questions(real_answerer):
 
 
 @pytest.mark.calibration
+def test_short_questions_leaning_on_a_filter_or_the_last_answer_hold(real_answerer):
+    """Regression guard a little below the figures reached (session 26, the shipped model: hit 0.987, key facts
+    0.895, 30 of 44 out of scope declined, 1 of 76 refused); none of these questions is a tuning pair or an example."""
+    questions = load_questions(DATA / "calibration" / "short_turns.jsonl")
+    metrics = score(questions, evaluate(real_answerer, questions))
+    assert metrics.hit_at_5 >= 0.95 and metrics.facts >= 0.85
+    assert metrics.refusal_accuracy >= 0.6 and metrics.false_refusals <= 3
+
+
+@pytest.mark.calibration
 def test_the_tune_split_of_the_practice_set_holds(real_answerer):
     """Regression guard at a little below the figures reached (README, "Measured"); the check
     split is never in the suite."""
