@@ -100,7 +100,8 @@ FACT_SENTENCES = 12
 # ("what year was SIFA founded?" is not "In 2016, Shelter subcontracted SIFA"): out of fold, tune halves declined
 # 104 -> 105 of 107, users_words sets 188 -> 189 of 207, nothing refused that was answered (on the whole question,
 # "when was the alliance set up and under what national programme?" had been refused). What came of a bid or a
-# contract too (session 26): "did SIFA win the 2019 bid?" is not "vital to successful collaboration"
+# contract, and whether something still holds, too (session 26): "did SIFA win the 2019 bid?" is not "vital to
+# successful collaboration"
 SAID_OF_A_SUBJECT = frozenset({"duration", "money", "date", "present", "won", "renewed"})
 # sentences nearest a "which organisation" question that may show it unnamed: the first of 12 that spoke of
 # one had refused "which organisation recruited a delivery network manager?" over "Touchstone supported one
