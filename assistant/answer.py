@@ -47,7 +47,7 @@ CLOSEST_LEAD = "The case studies don't answer this directly. The closest they co
 # when the case studies discuss the topic but never give the fact asked for
 MISSING_FACT_LEAD = "The case studies don't give {}. The closest they come:"
 FACT_NAMES = {"money": "a sum of money for this", "date": "a date for this", "duration": "a length of time for this",
-              "number": "a figure for this", "proportion": "a share or percentage for this",
+              "number": "a figure for this", "size": "a size for this", "proportion": "a share or percentage for this",
               "person": "a person's name for this", "place": "a place for this", "name": "the name asked for",
               "expansion": "what those letters stand for", "contact": "contact details",
               "present": "how things stand now", "won": "the outcome asked about",

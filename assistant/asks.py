@@ -1,6 +1,6 @@
 """What a question asks for, read from its form: the section it means (lessons, challenges,
 enablers, the overview), the kind of fact its answer must carry (a sum of money, a date, a length
-of time, a number, a place, a person's name, contact details, whether something still holds, whether a
+of time, a number, a size, a place, a person's name, contact details, whether something still holds, whether a
 bid was won or a contract renewed, and for "how many", what is counted), and whether it asks who,
 which case studies, or for what someone said.
 
@@ -39,11 +39,15 @@ _ROLE = (r"(chair(man|woman|person)?|ceo|chief exec\w*|director|founder|mayor|he
          r"|co-?ordinator|officer|trustee)\b")
 _PERSON = r"[A-Z][a-z]+ [A-Z][a-z'’-]+"  # a first name and a surname
 _CLAUSE_HEAD = r"(?:^\W*|[,;:.!?]\s*|\b(?:and|but|so|or)\s+)"  # where a question or a clause of it begins
+_NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand" \
+                "|million|half|third|quarter"
 _AWARDED = r"(bids?|contracts?|tenders?)"  # what is won
 _HELPING = r"(help|helped|helping|need|needed|try|tried|able|manage|managed)"  # "did Shelter help SIFA win it?"
 # the words a sentence tells what came of a bid or a contract by, which the question's own need not share
 OUTCOME_TERMS = frozenset(terms("win won wins winning successful successfully unsuccessful lost awarded renew renewed "
                                 "renewal extended extension recommissioned retendered"))
+# the words asking a size ("how large were the grants?"), which the sentence giving it need not use
+SIZE_TERMS = frozenset(terms("big bigger large larger size"))
 # kind: (how a question asks for it, how a sentence carries it). "What sum ...", a role a few words after
 # "name of the" and a manager's, coordinator's, officer's or trustee's name: tune halves out of fold,
 # declined 83 -> 85 of 92, false refusals the same (4 of 333)
@@ -72,14 +76,23 @@ _FACT_KINDS = {
                    r"|December)\b|\b(?i:spring|summer|autumn|winter|ago)\b"),
     ),
     "duration": (
-        re.compile(r"\bhow long\b|\bfor how many (years|months|weeks)\b", re.IGNORECASE),
+        # "over how many years has POhWER been partnering?": a count of years is a length of time ("3-4 years")
+        re.compile(r"\bhow long\b|\bhow many (years|months|weeks)\b", re.IGNORECASE),
         re.compile(_AMOUNT + r"[\s-]+(years?|months?|weeks?|days?)\b|\b(years|months|decades?)\b", re.IGNORECASE),
     ),
     "number": (
-        re.compile(r"\bhow (many|big|large|often)\b|\b(what|which) number\b|\bout of how many\b|\bpopulation\b",
+        re.compile(r"\bhow (many|often)\b|\b(what|which) number\b|\bout of how many\b|\bpopulation\b",
                    re.IGNORECASE),
-        re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-                   r"fifty|hundred|thousand|million|half|third|quarter|majority|most|all)\b", re.IGNORECASE),
+        re.compile(rf"\d|\b({_NUMBER_WORDS}|majority|most|all)\b", re.IGNORECASE),
+    ),
+    # "how big were the grants?", "how large is the contract?": a size, said in a number or a sum ("the £7.4m
+    # contract", "63% budget reductions") of what the question asks the size of (refuse.SAID_OF_A_SUBJECT); with a
+    # population counted, out of fold figures.jsonl declined 29 -> 32 of 40, nothing else moved
+    "size": (
+        # not "how big a role did trust play?" (a degree); "what's the size of the budget reduction?" ("63%")
+        re.compile(r"\bhow (big|large)\b(?!\s+an?\b)|\b(what|which)(['’]?s| is| was| are| were)\s+the\s+size\s+of\b",
+                   re.IGNORECASE),
+        re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.IGNORECASE),  # not "all sizes of organisation"
     ),
     "proportion": (
         # "what share of the contract ...?", "what % ...?": a count is no answer, a share is (facts.jsonl out of fold: declined
@@ -184,7 +197,7 @@ _RATE_OF = re.compile(r"\b([^\W\d_][\w-]*)\s+rates?\b(?:\s+of\s+([^\W\d_][\w-]*)
 
 # the kinds whose absence from the sentences nearest a question means the case studies don't give it; a place too,
 # though places are often named in passing (out of fold none of 26 answerable questions asking where was refused)
-PROVABLY_MISSING = ("money", "date", "duration", "number", "proportion", "person", "place", "contact", "present", "won",
+PROVABLY_MISSING = ("money", "date", "duration", "number", "size", "proportion", "person", "place", "contact", "present", "won",
                     "renewed")
 
 # the words read for what a count counts, to the first stopword: "how many specialist women's sector providers",
@@ -192,10 +205,17 @@ PROVABLY_MISSING = ("money", "date", "duration", "number", "proportion", "person
 _COUNTED_WORDS = 4
 # "how many staff does it employ?": what the number must count
 _COUNTED = re.compile(rf"\bhow many\s+([^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){{0,{_COUNTED_WORDS - 1}}})", re.IGNORECASE)
+# "what's the population of Leeds?" counts a population; not "what population does CYN serve?" (young people)
+_POPULATION_OF = re.compile(r"\bpopulation of\b", re.IGNORECASE)
 # a count in a sentence and the words after it: "16 smaller organisations", "around 3." (not a year)
 _COUNT = re.compile(r"(?<![\w.,£$€-])(?!(?:19|20)\d\d\b)(\d[\d,]*(?:\s*[-–]\s*\d+)?|one|two|three|four|five|six|seven|eight"
                     r"|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand)\b(?=([^.,;:!?()]*))",
                     re.IGNORECASE)
+
+
+# a number of some of them left unsaid, and the words after it: "some partners underperformed"; not the whole
+# ("a range of organisations", "a number of youth clubs"), which a count elsewhere may give
+_VAGUE_COUNT = re.compile(r"\b(some|several|many|a few|a handful of)\s+(?=([^.,;:!?()]*))", re.IGNORECASE)
 
 
 # "which council ...?", "which Leeds partner nearly pulled out?": one organisation's (or contract's) name is
@@ -203,6 +223,11 @@ _COUNT = re.compile(r"(?<![\w.,£$€-])(?!(?:19|20)\d\d\b)(\d[\d,]*(?:\s*[-–]
 _KINDRED_NOUNS = (("local authority", "council", "authority", "commissioner"),
                   ("organisation", "org", "charity", "partner", "provider", "group"), ("contract", "tender"))
 _KINDRED_TERMS = tuple(frozenset(terms(" ".join(kin))) for kin in _KINDRED_NOUNS)
+# the words that stand for an organisation or a partnership a sentence would name instead ("the lead org" is
+# "Touchstone", "the network" is "Live Well Leeds"); not "partner", which also tells what was done ("how long has
+# POhWER been partnering?")
+STANDING_FOR_A_NAME = frozenset(terms("lead organisation organisations org orgs charity charities provider providers "
+                                      "network alliance consortium partnership"))
 _KINDRED = "|".join(noun for kin in _KINDRED_NOUNS for noun in kin)
 # "which" opens the question or a clause of it ("In the POhWER case, which council ..."), not "who decides
 # which org leads?"; the words between it and the noun describe the noun ("which Leeds partner"): a verb
@@ -409,21 +434,36 @@ def _leading_words(text: str) -> list[str]:
 
 def counted_words(question: str) -> list[str]:
     """What a "how many" question counts, the head noun last: "how many partner orgs does it
-    have?" -> ["partner", "orgs"]."""
+    have?" -> ["partner", "orgs"]; "what's the population of Leeds?" -> ["population"]."""
     found = _COUNTED.search(question)
-    return _leading_words(found.group(1)) if found else []
+    if found:
+        return _leading_words(found.group(1))
+    return ["population"] if _POPULATION_OF.search(question) else []
 
 
 def counts(sentence: str, counted: frozenset[str]) -> bool:
     """Does a number in the sentence count one of these things, the noun its phrase ends on ("16
     smaller organisations" for {"organis"}; "five specialist women's sector providers" counts
     providers, not women), or stand bare ("supports around 3.")?"""
-    counted = counted.union(*(kin for kin in _KINDRED_TERMS if counted & kin))  # organisations, providers, partners
+    counted = _with_kin(counted)
     for match in _COUNT.finditer(sentence):
         phrase = _leading_words(match.group(2))
         if not match.group(2).strip() or (phrase and counted & set(terms(phrase[-1]))):
             return True
     return False
+
+
+def counts_vaguely(sentence: str, counted: frozenset[str]) -> bool:
+    """Does the sentence speak of some of these things without giving their number: "some partners underperformed",
+    "several partners had underestimated demand"? Any of the words after the quantifier may be the thing: a verb
+    can follow it before a stopword does."""
+    counted = _with_kin(counted)
+    return any(counted & set(terms(" ".join(_leading_words(found.group(2))))) for found in _VAGUE_COUNT.finditer(sentence))
+
+
+def _with_kin(counted: frozenset[str]) -> frozenset[str]:
+    """What is counted, with its kin: organisations, providers, partners."""
+    return counted.union(*(kin for kin in _KINDRED_TERMS if counted & kin))
 
 
 def priced_terms(question: str) -> frozenset[str]:

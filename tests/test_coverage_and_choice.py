@@ -107,6 +107,12 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("which of these orgs has the biggest reserves in £?", ["money"]),
     ("what reserves policy should a board have?", []),
     ("when exactly was the tender out - what month?", ["date"]),
+    ("how large were the individual innovation grants?", ["size"]),
+    ("how big is the lead org?", ["size"]),
+    ("how big a role did trust play?", []),  # a degree, not a size
+    ("whats the size of the budget reduction?", ["money", "size"]),  # "63% budget reductions" gives it
+    ("over how many years has POhWER been partnering?", ["duration", "number"]),  # "3-4 years" is a length of time
+    ("what's the population of leeds?", ["number"]),
     ("which regions does the partnership cover?", ["place"]),
     ("where's cohort 4 based?", ["place"]),
     ("and where do they actually work?", ["place"]),

@@ -78,6 +78,19 @@ def test_a_name_the_corpus_never_uses_declines_however_close_the_passages():
     assert coverage.unknown_names == ("Barnardo's",) and coverage.outcome == DECLINED
 
 
+def test_the_place_the_asker_says_they_are_in_is_not_a_name_the_question_is_about():
+    """"I'm at a social enterprise near Nuneaton": the place is the asker's; "what did Barnardo's do in Nuneaton?"
+    and "we work with Barnardo's" still name someone the case studies never mention."""
+    assert unknown_names("I'm at a social enterprise near Nuneaton, what should we watch for?", KEYWORD) == ()
+    assert unknown_names("we're in Nuneaton - any tips on sharing risk?", KEYWORD) == ()
+    assert unknown_names("we operate in Wrexham and Flintshire, how do we build trust?", KEYWORD) == ()
+    assert unknown_names("we're a charity in St Helens, any tips?", KEYWORD) == ()  # a place of two words
+    assert unknown_names("what did Barnardo's do in Nuneaton?", KEYWORD) == ("Barnardo's", "Nuneaton")
+    assert unknown_names("we work with Barnardo's, any tips?", KEYWORD) == ("Barnardo's",)
+    assert unknown_names("we got a grant from Lankelly, any tips?", KEYWORD) == ("Lankelly",)  # a funder, not a place
+    assert unknown_names("I'm interested in Barnardo's approach", KEYWORD) == ("Barnardo's",)
+
+
 def test_a_long_name_of_everyday_words_the_corpus_never_spells_out_is_unknown():
     """Each of "Charity Governance Code" is an everyday word; the name is not the corpus's. The corpus's
     own long names are known by their initials, after a possessive too; title case marks no names."""
@@ -142,6 +155,8 @@ def test_signals_are_read_from_every_hit_and_the_question_words():
     assert found.known_share == pytest.approx(2 / 4)  # touchstone, work known; sourdough, baker not
     assert found.unknown_rarity > 0.3  # "sourdough" is a rare word
     assert (found.focused, found.example_margin) == (1.0, 0.12)
+    assert signals("who's in it?", hits, KEYWORD, True, 0.12).known_share == 1.0  # the filter is its content
+    assert signals("who are you?", hits, KEYWORD, False, 0.12).known_share == 0.0  # alone, it has none
 
 
 def test_a_fact_asked_for_counts_only_if_one_of_the_nearest_sentences_carries_it():
@@ -176,6 +191,14 @@ def test_what_the_case_studies_never_speak_of_they_do_not_count_even_with_a_bare
     assert missing_fact("how many smaller organisations does the house support?", near, keyword) == ""
 
 
+def test_a_population_is_counted_by_nothing_in_a_corpus_that_never_speaks_of_one():
+    """"What's the population of Leeds?" counts a population: "16 smaller organisations in Leeds" is no answer."""
+    near = [Hit(TOUCHSTONE, 0.9, 0.8, (0.8, 0.1))]
+    assert missing_fact("what's the population of Leeds?", near, KEYWORD) == "number"
+    assert missing_fact("what population does Touchstone serve?", near, KEYWORD) == ""  # its people: a count may say
+    assert missing_fact("how many organisations are there in Leeds?", near, KEYWORD) == ""
+
+
 def test_a_count_counts_the_noun_its_phrase_ends_on_and_that_noun_s_kin():
     """"five specialist women's sector providers" counts providers, not women; a question counting
     organisations or partners is answered by it (the kin of "provider")."""
@@ -185,6 +208,19 @@ def test_a_count_counts_the_noun_its_phrase_ends_on_and_that_noun_s_kin():
     assert missing_fact("how many women has STAGE supported?", near, keyword) == "number"
     assert missing_fact("how many specialist women's sector providers joined?", near, keyword) == ""
     assert missing_fact("how many organisations joined STAGE?", near, keyword) == ""
+
+
+def test_a_count_the_nearest_sentence_leaves_unsaid_is_missing():
+    """"How many partners underperformed?" is not answered by "16 smaller organisations" when the sentence nearest it
+    says "some partners underperformed"; with the count nearest, it is."""
+    leeds = _passage("Touchstone", "In the first year, some partners underperformed. Touchstone works with 16 smaller "
+                     "organisations. They collaborate with a range of organisations.")
+    keyword = KeywordIndex.build([leeds])
+    vague_nearest, count_nearest = [Hit(leeds, 0.9, 0.8, (0.8, 0.5, 0.1))], [Hit(leeds, 0.9, 0.8, (0.5, 0.8, 0.1))]
+    assert missing_fact("how many partners underperformed in the first year?", vague_nearest, keyword) == "number"
+    assert missing_fact("how many partners does Touchstone work with?", count_nearest, keyword) == ""
+    whole_nearest = [Hit(leeds, 0.9, 0.8, (0.1, 0.5, 0.8))]  # "a range of organisations" is all of them, not some
+    assert missing_fact("how many organisations does Touchstone collaborate with?", whole_nearest, keyword) == ""
 
 
 def test_a_sum_must_be_of_what_the_question_prices():
@@ -209,6 +245,22 @@ def test_asked_of_a_named_case_study_a_length_of_time_must_be_said_of_what_the_q
     assert missing_fact("how long is the Touchstone grant for?", near, keyword, focused=True) == "duration"
     assert missing_fact("how long are Touchstone's contracts?", near, keyword, focused=True) == ""
     assert missing_fact("how long does it take partners to trust each other?", near, keyword) == ""
+
+
+def test_asked_of_a_named_case_study_a_size_must_be_said_of_what_the_question_names():
+    """"How large were the innovation grants?" is not answered by "12 Trailblazers" nor by "all sizes of
+    organisation"; "how big was the contract?" is by "the £7.4m contract", and "how big is the lead org?" by any
+    figure said of the organisation the sentence names instead."""
+    somerset = _passage("Somerset Alliance", "Partners allocated small amounts of funding through innovation grants. "
+                        "There is value in all sizes of organisation. Somerset is one of 12 Trailblazers.")
+    cyn = _passage("CYN", "The City Council tendered the £7.4m contract for youth services.", position=1)
+    keyword = KeywordIndex.build([somerset, cyn, TOUCHSTONE])
+    near_somerset = [Hit(somerset, 0.9, 0.8, (0.8, 0.7, 0.6))]
+    assert missing_fact("how large were the innovation grants?", near_somerset, keyword, focused=True) == "size"
+    assert missing_fact("how big was the contract?", [Hit(cyn, 0.9, 0.8, (0.8,))], keyword, focused=True) == ""
+    assert missing_fact("how big is the lead org?", [Hit(TOUCHSTONE, 0.9, 0.8, (0.8, 0.1))], keyword, focused=True) == ""
+    network = [Hit(TOUCHSTONE, 0.9, 0.8, (0.8, 0.1))]  # no sentence near speaks of a network: any figure may tell its size
+    assert missing_fact("how big is the Touchstone network?", network, keyword, focused=True) == ""
 
 
 def test_asked_of_a_named_case_study_a_date_must_be_said_of_what_the_clause_asking_for_it_names():
