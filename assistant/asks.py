@@ -81,8 +81,10 @@ _FACT_KINDS = {
         re.compile(_AMOUNT + r"[\s-]+(years?|months?|weeks?|days?)\b|\b(years|months|decades?)\b", re.IGNORECASE),
     ),
     "number": (
-        re.compile(r"\bhow (many|often)\b|\b(what|which) number\b|\bout of how many\b|\bpopulation\b",
-                   re.IGNORECASE),
+        # "the latest figures on domestic abuse in London": statistics, a count of what they are on (all 5 labelled
+        # questions asking so are out of scope; out of fold, with "prevalence of", declined +3 of 738, nothing else moved)
+        re.compile(r"\bhow (many|often)\b|\b(what|which) number\b|\bout of how many\b|\bpopulation\b"
+                   r"|\b(figures|stats|statistics)\s+(on|for|about)\b", re.IGNORECASE),
         re.compile(rf"\d|\b({_NUMBER_WORDS}|majority|most|all)\b", re.IGNORECASE),
     ),
     # "how big were the grants?", "how large is the contract?": a size, said in a number or a sum ("the £7.4m
@@ -102,7 +104,8 @@ _FACT_KINDS = {
         re.compile(r"\bhow much of (?!an?\b)|\b(what|which) (percentage|proportion|share|fraction)\b|%|\bper ?cent\b"
                    r"|\b(what|which)(['’]?s| is| was| are| were)?\s+(the\s+)?"
                    r"((?!(did|does|do|would|will|should|could|can)\b)[\w-]+\s+){0,3}?"
-                   r"rates?\b(?!\s+(of\s+)?pay)",  # not the verb: "what did partners rate highly?"
+                   r"rates?\b(?!\s+(of\s+)?pay)"  # not the verb: "what did partners rate highly?"
+                   r"|\bprevalence of\b",  # "the prevalence of mental illness in Somerset": a share of the people
                    re.IGNORECASE),
         re.compile(r"\d\s?%|\bper ?cent\b|\b(half|halves|thirds?|quarters?|fifths?|tenths?|majority|minority)\b"
                    r"|\b\d+ (in|out of) (every )?\d+\b", re.IGNORECASE),
@@ -193,7 +196,8 @@ _PRICED_TERMS = tuple(frozenset(terms(" ".join(kin))) for kin in (
     ("fee", "fees", "price", "prices", "cost", "costs", "charge", "charges"), ("reserves",)))
 
 # what a rate is of: the word before it ("homelessness rate") and the one after "rate of" ("rates of homelessness")
-_RATE_OF = re.compile(r"\b([^\W\d_][\w-]*)\s+rates?\b(?:\s+of\s+([^\W\d_][\w-]*))?", re.IGNORECASE)
+_RATE_OF = re.compile(r"\b([^\W\d_][\w-]*)\s+rates?\b(?:\s+of\s+([^\W\d_][\w-]*))?|\bprevalence of\s+([^\W\d_][\w-]*)",
+                      re.IGNORECASE)
 
 # the kinds whose absence from the sentences nearest a question means the case studies don't give it; a place too,
 # though places are often named in passing (out of fold none of 26 answerable questions asking where was refused)
@@ -203,8 +207,9 @@ PROVABLY_MISSING = ("money", "date", "duration", "number", "size", "proportion",
 # the words read for what a count counts, to the first stopword: "how many specialist women's sector providers",
 # "five specialist women's sector providers" (in a sentence the last of them is what it counts)
 _COUNTED_WORDS = 4
-# "how many staff does it employ?": what the number must count
-_COUNTED = re.compile(rf"\bhow many\s+([^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){{0,{_COUNTED_WORDS - 1}}})", re.IGNORECASE)
+# "how many staff does it employ?", "the latest figures on domestic abuse": what the number must count
+_COUNTED = re.compile(rf"\b(?:how many|(?:figures|stats|statistics)\s+(?:on|for|about))"
+                      rf"\s+([^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){{0,{_COUNTED_WORDS - 1}}})", re.IGNORECASE)
 # "what's the population of Leeds?" counts a population; not "what population does CYN serve?" (young people)
 _POPULATION_OF = re.compile(r"\bpopulation of\b", re.IGNORECASE)
 # a count in a sentence and the words after it: "16 smaller organisations", "around 3." (not a year)

@@ -113,6 +113,9 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("whats the size of the budget reduction?", ["money", "size"]),  # "63% budget reductions" gives it
     ("over how many years has POhWER been partnering?", ["duration", "number"]),  # "3-4 years" is a length of time
     ("what's the population of leeds?", ["number"]),
+    ("what are the latest figures on domestic abuse in london?", ["number"]),  # statistics: a count
+    ("what did the big charity figure out?", []),
+    ("what is the prevalence of mental illness in somerset?", ["proportion"]),
     ("which regions does the partnership cover?", ["place"]),
     ("where's cohort 4 based?", ["place"]),
     ("and where do they actually work?", ["place"]),

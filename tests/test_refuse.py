@@ -192,10 +192,13 @@ def test_what_the_case_studies_never_speak_of_they_do_not_count_even_with_a_bare
 
 
 def test_a_population_is_counted_by_nothing_in_a_corpus_that_never_speaks_of_one():
-    """"What's the population of Leeds?" counts a population: "16 smaller organisations in Leeds" is no answer."""
+    """"What's the population of Leeds?" counts a population, "figures on crime" count crimes: "16 smaller
+    organisations in Leeds" is no answer to either."""
     near = [Hit(TOUCHSTONE, 0.9, 0.8, (0.8, 0.1))]
     assert missing_fact("what's the population of Leeds?", near, KEYWORD) == "number"
     assert missing_fact("what population does Touchstone serve?", near, KEYWORD) == ""  # its people: a count may say
+    assert missing_fact("latest figures on crime in Leeds?", near, KEYWORD) == "number"  # statistics of it
+    assert missing_fact("any figures on organisations in Leeds?", near, KEYWORD) == ""
     assert missing_fact("how many organisations are there in Leeds?", near, KEYWORD) == ""
 
 
