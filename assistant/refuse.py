@@ -11,8 +11,9 @@ questions written in users' words (tests/data/calibration/, `python eval/calibra
 - the margin of its nearest in-scope example question over its nearest out-of-scope one
   (content/scope_examples.jsonl: the off-domain questions people ask, legal duties, VAT, TUPE, ...).
 A name the corpus never uses that is not an everyday word ("Barnardo's", not "England") is
-declined outright, but for the place the asker says they are in ("we're near Nuneaton"): the case
-studies would be answering about someone else. A question asking for a
+declined outright, but for the place the asker says they are in ("we're near Nuneaton") and an acronym the
+passages found spell out ("EOI": "an expression of interest"): the case studies would be answering about
+someone else. A question asking for a
 sum, a date, a length of time, a number, a size, a share, a person's name, contact details, a place (one it does
 not name itself: "which London boroughs?" is not answered by "across London"), whether something still
 holds, or whether a bid was won or a contract renewed (asks.py) that none of the sentences nearest it
@@ -38,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from .asks import (
+    ACRONYM_LETTERS,
     BEGINNING_TERMS,
     OUTCOME_TERMS,
     PROVABLY_MISSING,
@@ -319,8 +321,15 @@ def assess(question: str, hits: list[Hit], keyword: KeywordIndex, threshold: flo
     found = signals(question, hits, keyword, focused, example_margin)
     logit = BIAS + sum(WEIGHTS[name] * value for name, value in zip(WEIGHTS, found.as_row(), strict=True))
     probability = 1.0 / (1.0 + math.exp(-logit)) if hits else 0.0  # nothing found covers nothing
-    return Coverage(found, probability, unknown_names(question, keyword), threshold,
-                    missing_fact(question, hits, keyword, focused))
+    names = tuple(name for name in unknown_names(question, keyword) if not _spelt_out(name, hits))
+    return Coverage(found, probability, names, threshold, missing_fact(question, hits, keyword, focused))
+
+
+def _spelt_out(name: str, hits: list[Hit]) -> bool:
+    """Is the name an acronym the passages found spell out: "how many orgs got the EOI?" and "an expression of interest
+    process"? The corpus knows it, in other letters."""
+    return name.isupper() and len(name) <= ACRONYM_LETTERS and any(
+        expands(sentence, name) for hit in hits for sentence in sentences_of(hit.passage))
 
 
 def declined_text(coverage: Coverage, hits: list[Hit], board: bool = False) -> str:

@@ -91,6 +91,15 @@ def test_the_place_the_asker_says_they_are_in_is_not_a_name_the_question_is_abou
     assert unknown_names("I'm interested in Barnardo's approach", KEYWORD) == ("Barnardo's",)
 
 
+def test_an_acronym_the_passages_found_spell_out_is_no_unknown_name():
+    """"EOI" is "an expression of interest" in the text; "NCVO" is spelt out nowhere."""
+    leeds = _passage("Touchstone", "An expression of interest process was sent to around 300 organisations.")
+    keyword = KeywordIndex.build([leeds])
+    hits = [Hit(leeds, 0.9, 0.8, (0.8,))]
+    assert assess("how many orgs got the EOI?", hits, keyword, THRESHOLD, True, 0.3).unknown_names == ()
+    assert assess("what did NCVO say about the EOI?", hits, keyword, THRESHOLD, True, 0.3).unknown_names == ("NCVO",)
+
+
 def test_a_long_name_of_everyday_words_the_corpus_never_spells_out_is_unknown():
     """Each of "Charity Governance Code" is an everyday word; the name is not the corpus's. The corpus's
     own long names are known by their initials, after a possessive too; title case marks no names."""
