@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .text import STOPWORDS, YEAR, is_standard_word, terms
+from .text import STOPWORDS, YEAR, is_standard_word, place_countries, terms
 
 _SECTIONS = {
     "Learning": re.compile(r"\b(learn\w*|lessons?|takeaways?|advice|tips?|recommend\w*|(do|done) (it )?differently)\b",
@@ -210,8 +210,11 @@ _COUNTED_WORDS = 4
 # "how many staff does it employ?", "the latest figures on domestic abuse": what the number must count
 _COUNTED = re.compile(rf"\b(?:how many|(?:figures|stats|statistics)\s+(?:on|for|about))"
                       rf"\s+([^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){{0,{_COUNTED_WORDS - 1}}})", re.IGNORECASE)
-# "what's the population of Leeds?" counts a population; not "what population does CYN serve?" (young people)
+# "what's the population of Leeds?", "how many people live in north warwickshire?" count a population; not "what
+# population does CYN serve?" (young people) nor "how many women live in the house?" (no place)
 _POPULATION_OF = re.compile(r"\bpopulation of\b", re.IGNORECASE)
+_LIVING_IN = re.compile(r"\bhow many (people|ppl|residents|persons|folk)\s+(live|living|are there)\s+in\s+(the\s+)?"
+                        r"(?P<place>[^\W\d_]+(\s+[^\W\d_]+)?)", re.IGNORECASE)
 # a count in a sentence and the words after it: "16 smaller organisations", "around 3." (not a year)
 _COUNT = re.compile(r"(?<![\w.,£$€-])(?!(?:19|20)\d\d\b)(\d[\d,]*(?:\s*[-–]\s*\d+)?|one|two|three|four|five|six|seven|eight"
                     r"|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand)\b(?=([^.,;:!?()]*))",
@@ -439,11 +442,14 @@ def _leading_words(text: str) -> list[str]:
 
 def counted_words(question: str) -> list[str]:
     """What a "how many" question counts, the head noun last: "how many partner orgs does it
-    have?" -> ["partner", "orgs"]; "what's the population of Leeds?" -> ["population"]."""
+    have?" -> ["partner", "orgs"]; "what's the population of Leeds?", "how many people live in Leeds?" ->
+    ["population"]."""
+    living_in = _LIVING_IN.search(question)
+    if _POPULATION_OF.search(question) or (living_in and any(place_countries(word.title()) for word in
+                                                             living_in.group("place").split())):
+        return ["population"]
     found = _COUNTED.search(question)
-    if found:
-        return _leading_words(found.group(1))
-    return ["population"] if _POPULATION_OF.search(question) else []
+    return _leading_words(found.group(1)) if found else []
 
 
 def counts(sentence: str, counted: frozenset[str]) -> bool:
