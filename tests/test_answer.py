@@ -185,12 +185,12 @@ def test_short_questions_leaning_on_a_filter_or_the_last_answer_hold(real_answer
 @pytest.mark.calibration
 def test_questions_asking_for_sizes_figures_and_statistics_hold(real_answerer):
     """Regression guard a little below the figures reached (session 27, the shipped model: hit 0.975, key facts 0.975,
-    32 of 40 out of scope declined, 1 of 40 refused); none of these questions is a tuning pair or an example. At the
+    35 of 40 out of scope declined, 1 of 40 refused); none of these questions is a tuning pair or an example. At the
     session's start 29 of the 40 were declined (0.725) and 3 refused: it would fail."""
     questions = load_questions(DATA / "calibration" / "figures.jsonl")
     metrics = score(questions, evaluate(real_answerer, questions))
     assert metrics.hit_at_5 >= 0.95 and metrics.facts >= 0.9
-    assert metrics.refusal_accuracy >= 0.75 and metrics.false_refusals <= 3
+    assert metrics.refusal_accuracy >= 0.8 and metrics.false_refusals <= 2
 
 
 @pytest.mark.calibration
