@@ -18,6 +18,7 @@ the answer says so instead of quoting the topic back.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .text import STOPWORDS, YEAR, is_standard_word, place_countries, terms
 
@@ -195,7 +196,8 @@ _PRICED_TERMS = tuple(frozenset(terms(" ".join(kin))) for kin in (
     ("income", "turnover", "revenue"), ("budget", "budgets"), ("salary", "salaries", "wage", "wages"),
     ("fee", "fees", "price", "prices", "cost", "costs", "charge", "charges"), ("reserves",)))
 
-# what a rate is of: the word before it ("homelessness rate") and the one after "rate of" ("rates of homelessness")
+# what a rate is of: the word before it ("homelessness rate"), the one after "rate of" ("rates of homelessness") and
+# after "prevalence of"
 _RATE_OF = re.compile(r"\b([^\W\d_][\w-]*)\s+rates?\b(?:\s+of\s+([^\W\d_][\w-]*))?|\bprevalence of\s+([^\W\d_][\w-]*)",
                       re.IGNORECASE)
 
@@ -207,14 +209,18 @@ PROVABLY_MISSING = ("money", "date", "duration", "number", "size", "proportion",
 # the words read for what a count counts, to the first stopword: "how many specialist women's sector providers",
 # "five specialist women's sector providers" (in a sentence the last of them is what it counts)
 _COUNTED_WORDS = 4
-# "how many staff does it employ?", "the latest figures on domestic abuse": what the number must count
-_COUNTED = re.compile(rf"\b(?:how many|(?:figures|stats|statistics)\s+(?:on|for|about))"
-                      rf"\s+([^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){{0,{_COUNTED_WORDS - 1}}})", re.IGNORECASE)
+# "how many staff does it employ?", "the latest figures on domestic abuse": what the number must count (a "how many"
+# before statistics: "any stats on how many partners underperformed?")
+_COUNTED_PHRASE = rf"\s+([^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){{0,{_COUNTED_WORDS - 1}}})"
+_COUNTED = re.compile(rf"\bhow many{_COUNTED_PHRASE}", re.IGNORECASE)
+# not "stats for Touchstone": what they are for is often who they are of
+_STATISTICS_ON = re.compile(rf"\b(?:figures|stats|statistics)\s+(?:on|about){_COUNTED_PHRASE}", re.IGNORECASE)
 # "what's the population of Leeds?", "how many people live in north warwickshire?" count a population; not "what
-# population does CYN serve?" (young people) nor "how many women live in the house?" (no place)
+# population does CYN serve?" (young people), "how many people live in the house?" (no place) nor "how many people living
+# in London does the consortium support?" (the place does not end the question)
 _POPULATION_OF = re.compile(r"\bpopulation of\b", re.IGNORECASE)
 _LIVING_IN = re.compile(r"\bhow many (people|ppl|residents|persons|folk)\s+(live|living|are there)\s+in\s+(the\s+)?"
-                        r"(?P<place>[^\W\d_]+(\s+[^\W\d_]+)?)", re.IGNORECASE)
+                        r"(?P<place>[^\W\d_]+(\s+[^\W\d_]+)?)\s*([?.!,;]|$)", re.IGNORECASE)
 # a count in a sentence and the words after it: "16 smaller organisations", "around 3." (not a year)
 _COUNT = re.compile(r"(?<![\w.,£$€-])(?!(?:19|20)\d\d\b)(\d[\d,]*(?:\s*[-–]\s*\d+)?|one|two|three|four|five|six|seven|eight"
                     r"|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|thousand)\b(?=([^.,;:!?()]*))",
@@ -258,6 +264,7 @@ _INDEFINITE = (r"(?<!\bis )(?<!\bwas )(?<!\bare )(?<!\bwere )(?<!\bas )\b(a|an|o
 _EXPANSION = re.compile(r"\b(stands?|short)( for\b|$)|\b(acronym|abbreviation)s?\b", re.IGNORECASE)
 ACRONYM_LETTERS = 6
 _JOINING_WORDS = frozenset({"and", "of", "for", "the", "in", "on", "&"})
+_INITIAL_JOINING_WORDS = frozenset({"and", "of", "&"})  # "Expression Of Interest", "Policing And Crime"
 
 
 # "who" asking, at the head of a question or clause ("who funds it?", "..., and who paid?"), not "who" of a clause
@@ -393,14 +400,34 @@ def expands(sentence: str, acronym: str) -> bool:
     """Does a run of the sentence's words spell the acronym with their initials, joining words
     ("and", "of") aside? The acronym itself is not its own expansion."""
     words = re.findall(r"[^\W_]+(?:['’][^\W_]+)?|&", sentence)  # "Mayor’s Office" is two words, not three
-    letters = acronym.lower()
+    return _spelt(words, acronym.lower(), lambda word: True)
+
+
+def spells_out(sentence: str, acronym: str) -> bool:
+    """Does a run of words in one clause of the sentence spell the acronym with the initials of its words of content
+    ("of", "and" may give one too; other joining words are passed over): "an expression of interest" spells EOI,
+    "Mayor's Office for Policing and Crime" MOPAC; "in a position to" does not spell IAPT, nor "P3 is contracted by"
+    ICB, nor "supports the partnership" STP. Stricter than `expands`: a name the question uses is known only by its own
+    words."""
+    return any(_spelt(re.findall(r"[^\W_]+(?:['’][^\W_]+)?|&", clause), acronym.lower(), _gives_an_initial)
+               for clause in re.split(r"[^\w\s'’&-]", sentence))
+
+
+def _gives_an_initial(word: str) -> bool:
+    """A word of content (not a stopword: "Don't be scared" spells no DBS), or "of", "and", "&"."""
+    lowered = word.lower()
+    return lowered in _INITIAL_JOINING_WORDS or lowered not in STOPWORDS
+
+
+def _spelt(words: list[str], letters: str, gives_an_initial: Callable[[str], bool]) -> bool:
+    """Do the initials of a run of the words spell the letters, joining words passed over?"""
     for start, first in enumerate(words):
-        if first.lower() == letters:
+        if first.lower() == letters or not gives_an_initial(first):
             continue
         position, matched = start, 0
         while position < len(words) and matched < len(letters):
             word = words[position].lower()
-            if word[0] == letters[matched]:
+            if word[0] == letters[matched] and gives_an_initial(word):
                 matched += 1
             elif not (matched and word in _JOINING_WORDS):
                 break
@@ -448,7 +475,7 @@ def counted_words(question: str) -> list[str]:
     if _POPULATION_OF.search(question) or (living_in and any(place_countries(word.title()) for word in
                                                              living_in.group("place").split())):
         return ["population"]
-    found = _COUNTED.search(question)
+    found = _COUNTED.search(question) or _STATISTICS_ON.search(question)
     return _leading_words(found.group(1)) if found else []
 
 

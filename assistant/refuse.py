@@ -57,6 +57,7 @@ from .asks import (
     named_nouns,
     priced_terms,
     rated_terms,
+    spells_out,
     tells_a_beginning,
 )
 from .embed import embedded_once
@@ -120,11 +121,12 @@ _CLAUSE_BREAK = re.compile(r"(?:[,;]|\band\b)\s+(?=(?:[\w'’]+\s+){0,2}?(?:what
 
 # where the asker is: "I'm at a social enterprise near Nuneaton", "we're a charity in St Helens", "we operate in
 # Wrexham and Flintshire"; not "we got a grant from Lankelly Chase" nor "I'm interested in Barnardo's". The place is
-# theirs, not what they ask about; of ~3,500 labelled questions the one naming a place this way was answerable, and no
+# theirs, not what they ask about (a place is not possessive nor in capitals: "a volunteer in Oxfam's shop", "in Hull
+# and NSPCC want us"); of ~3,500 labelled questions the one naming a place this way was answerable, and no
 # out-of-scope question's unknown name follows such words
 _LOCATED = re.compile(r"(?i:\b(?:near|around|outside|(?:i['’]?m|i am|we['’]re|we are|us|here|based|located|operate|operating"
                       r"|work|working|live|living)\s+in|(?:i['’]?m|i am|we['’]re|we are)\s+an?\s+(?:[\w'’-]+\s+){0,4}?in))"
-                      r"\s+(?:the\s+)?(?P<place>[A-Z][\w'’-]*(?:\s+(?:and\s+)?[A-Z][\w'’-]*)*)")
+                      r"\s+(?:the\s+)?(?P<place>[A-Z][a-z][\w-]*(?:\s+(?:and\s+)?[A-Z][a-z][\w-]*)*)(?![\w'’])")
 _FIRST_PERSON = re.compile(r"\b(i|i['’]?m|we|we['’]re|we['’]ve|us|our|my)\b", re.IGNORECASE)
 
 ANSWERED, CLOSEST, DECLINED = "answered", "closest", "declined"
@@ -270,6 +272,8 @@ def missing_fact(question: str, hits: list[Hit], keyword: KeywordIndex, focused:
     if not kinds:
         return ""
     counted = counted_words(question)
+    if set(terms(" ".join(counted))) <= set(terms(" ".join(name for hit in hits for name in hit.passage.organisations))):
+        counted = []  # "any stats on Changing Lives?": figures of an organisation, not a count of it
     judged = counted and (is_standard_word(counted[-1]) or any(keyword.knows(t) for t in terms(counted[-1])))
     if judged and "number" in kinds and not any(keyword.knows(t) for t in terms(" ".join(counted))):
         return "number"  # "how many staff?": what the case studies never speak of, they don't count
@@ -329,7 +333,7 @@ def _spelt_out(name: str, hits: list[Hit]) -> bool:
     """Is the name an acronym the passages found spell out: "how many orgs got the EOI?" and "an expression of interest
     process"? The corpus knows it, in other letters."""
     return name.isupper() and len(name) <= ACRONYM_LETTERS and any(
-        expands(sentence, name) for hit in hits for sentence in sentences_of(hit.passage))
+        spells_out(sentence, name) for hit in hits for sentence in sentences_of(hit.passage))
 
 
 def declined_text(coverage: Coverage, hits: list[Hit], board: bool = False) -> str:

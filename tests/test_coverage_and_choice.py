@@ -17,6 +17,7 @@ from assistant.asks import (
     leaves_unnamed,
     named_nouns,
     rated_terms,
+    spells_out,
 )
 from assistant.catalogue import Catalogue
 from assistant.compose import choose, compose
@@ -191,6 +192,11 @@ def test_a_share_must_be_of_what_a_rate_is_asked_of():
     ("somerset was one of how many trailblazer areas?", ["trailblazer", "areas"]),
     ("how many of POhWER's partnerships ended?", []),  # counts partnerships, but says so after "of"
     ("how big is the lead org?", []),
+    ("what are the latest figures on domestic abuse in london?", ["domestic", "abuse"]),  # statistics count it
+    ("stats for Touchstone?", []),  # figures of an organisation, not a count of it
+    ("any stats on how many partners underperformed?", ["partners", "underperformed"]),  # the "how many" first
+    ("how many people live in north warwickshire?", ["population"]),  # a place's people
+    ("how many people living in london does the consortium support?", ["people", "living"]),  # not the city's
 ])
 def test_a_how_many_question_names_what_it_counts_head_noun_last(question, counted):
     assert counted_words(question) == counted
@@ -276,6 +282,12 @@ def test_an_acronym_is_expanded_only_by_words_whose_initials_spell_it():
     assert expands("for the Lead Worker Peer Mentor (LWPM) service", "lwpm")
     assert not expands("Mental health charities (Rethink Mental Illness, Second Step, SWEDA)", "SWEDA")
     assert expands("funded by the Mayor’s Office for Policing and Crime and others", "MOPAC")  # "Mayor’s", one word
+    assert spells_out("An expression of interest process was sent out.", "EOI")  # a name's own words, "of" included
+    assert spells_out("funded by the Mayor’s Office for Policing and Crime and others", "MOPAC")
+    assert not spells_out("partners may not be in a position to meet them", "IAPT")  # stopwords spell no name
+    assert not spells_out("P3 is contracted by the council", "ICB")
+    assert not spells_out("it supports the partnership", "STP")  # "the" is passed over, never an initial
+    assert not spells_out("Don’t be scared of it", "DBS")
     spelt = _passage("SIFA", "One proposal, for the Lead Worker Peer Mentor (LWPM) service, was funded.", position=6)
     assert assess("what does LWPM stand for?", [_hit(spelt, (0.5,))], KEYWORD, THRESHOLD, True, 0.3).missing_fact == ""
     assert assess("what does SWEDA stand for?", [_hit(spelt, (0.5,))], KEYWORD, THRESHOLD, True, 0.3).missing_fact \

@@ -89,6 +89,8 @@ def test_the_place_the_asker_says_they_are_in_is_not_a_name_the_question_is_abou
     assert unknown_names("we work with Barnardo's, any tips?", KEYWORD) == ("Barnardo's",)
     assert unknown_names("we got a grant from Lankelly, any tips?", KEYWORD) == ("Lankelly",)  # a funder, not a place
     assert unknown_names("I'm interested in Barnardo's approach", KEYWORD) == ("Barnardo's",)
+    assert unknown_names("I'm a volunteer in Oxfam's shop, any tips?", KEYWORD) == ("Oxfam's",)  # no place is possessive
+    assert unknown_names("we're in Hull and Barnardo's asked us to bid", KEYWORD) == ("Barnardo's",)
 
 
 def test_an_acronym_the_passages_found_spell_out_is_no_unknown_name():
@@ -98,6 +100,8 @@ def test_an_acronym_the_passages_found_spell_out_is_no_unknown_name():
     hits = [Hit(leeds, 0.9, 0.8, (0.8,))]
     assert assess("how many orgs got the EOI?", hits, keyword, THRESHOLD, True, 0.3).unknown_names == ()
     assert assess("what did NCVO say about the EOI?", hits, keyword, THRESHOLD, True, 0.3).unknown_names == ("NCVO",)
+    by_chance = [Hit(_passage("POhWER", "Partners may not be in a position to meet them."), 0.9, 0.8, (0.8,))]
+    assert assess("did they meet IAPT rules?", by_chance, keyword, THRESHOLD, True, 0.3).unknown_names == ("IAPT",)
 
 
 def test_a_long_name_of_everyday_words_the_corpus_never_spells_out_is_unknown():
@@ -210,6 +214,7 @@ def test_a_population_is_counted_by_nothing_in_a_corpus_that_never_speaks_of_one
     assert missing_fact("how many organisations are there in Leeds?", near, KEYWORD) == ""
     assert missing_fact("latest figures on crime in Leeds?", near, KEYWORD) == "number"  # statistics of it
     assert missing_fact("any figures on organisations in Leeds?", near, KEYWORD) == ""
+    assert missing_fact("any stats on Touchstone?", near, KEYWORD) == ""  # of an organisation, not a count of it
 
 
 def test_a_count_counts_the_noun_its_phrase_ends_on_and_that_noun_s_kin():
