@@ -172,10 +172,11 @@ def unknown_names(question: str, keyword: KeywordIndex) -> tuple[str, ...]:
     is everyday English ("the Charity Governance Code"): the corpus knows its names by their initials;
     and years after the latest the corpus can tell of (published in, or names): what happened since, it cannot."""
     names = [year for year in YEAR.findall(question) if keyword.latest_year and int(year) > keyword.latest_year]
+    askers_place = _askers_place(question)
     for word in names_in(question):
         word_terms = terms(word)
         if word_terms and not any(keyword.knows(t) for t in word_terms) and not is_everyday_word(word) \
-                and word not in _askers_place(question):
+                and word not in askers_place:
             names.append(word.rstrip("'’"))
     names += [name for name in multiword_names_in(question) if not any(keyword.knows(i) for i in initialisms(name))]
     return tuple(dict.fromkeys(names))

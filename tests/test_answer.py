@@ -173,24 +173,21 @@ def test_the_coverage_decision_holds_on_the_labelled_questions(real_answerer):
 
 
 @pytest.mark.calibration
-def test_short_questions_leaning_on_a_filter_or_the_last_answer_hold(real_answerer):
-    """Regression guard a little below the figures reached (session 26, the shipped model: hit 0.987, key facts
-    0.895, 30 of 44 out of scope declined, 1 of 76 refused); none of these questions is a tuning pair or an example."""
-    questions = load_questions(DATA / "calibration" / "short_turns.jsonl")
+@pytest.mark.parametrize("name, hit, facts, declined, false_refusals", [
+    # short questions leaning on a filter or the last answer (session 26: hit 0.987, key facts 0.895, 30 of 44 out of
+    # scope declined, 1 of 76 refused; at that session's start 23 of 44)
+    ("short_turns", 0.95, 0.85, 0.6, 3),
+    # questions asking for sizes, figures and statistics (session 27: hit 0.975, key facts 0.975, 35 of 40 declined,
+    # 1 of 40 refused; at that session's start 29 of 40 declined and 3 refused)
+    ("figures", 0.95, 0.9, 0.8, 2),
+])
+def test_our_measured_sets_hold(real_answerer, name, hit, facts, declined, false_refusals):
+    """Regression guards a little below the figures reached with the shipped model, which the figures at each set's
+    start would fail; none of these questions is a tuning pair or an example."""
+    questions = load_questions(DATA / "calibration" / f"{name}.jsonl")
     metrics = score(questions, evaluate(real_answerer, questions))
-    assert metrics.hit_at_5 >= 0.95 and metrics.facts >= 0.85
-    assert metrics.refusal_accuracy >= 0.6 and metrics.false_refusals <= 3
-
-
-@pytest.mark.calibration
-def test_questions_asking_for_sizes_figures_and_statistics_hold(real_answerer):
-    """Regression guard a little below the figures reached (session 27, the shipped model: hit 0.975, key facts 0.975,
-    35 of 40 out of scope declined, 1 of 40 refused); none of these questions is a tuning pair or an example. At the
-    session's start 29 of the 40 were declined (0.725) and 3 refused: it would fail."""
-    questions = load_questions(DATA / "calibration" / "figures.jsonl")
-    metrics = score(questions, evaluate(real_answerer, questions))
-    assert metrics.hit_at_5 >= 0.95 and metrics.facts >= 0.9
-    assert metrics.refusal_accuracy >= 0.8 and metrics.false_refusals <= 2
+    assert metrics.hit_at_5 >= hit and metrics.facts >= facts
+    assert metrics.refusal_accuracy >= declined and metrics.false_refusals <= false_refusals
 
 
 @pytest.mark.calibration
