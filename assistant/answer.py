@@ -34,6 +34,7 @@ from .records import Answer, Filters, Hit
 from .refuse import CLOSEST, DECLINED, Coverage, ScopeExamples, assess, declined_text
 from .retrieve import Retriever
 from .settings import Settings
+from .spelling import respelled
 from .text import markdown_text
 from .verify import Claim, Verifier, claims_of
 
@@ -152,6 +153,7 @@ class Answerer:
                 words: int) -> Generator[str, None, Answer]:
         started = time.perf_counter()
         notice, model = "", self.chat_model
+        asked, question = question, respelled(question, self.retriever.keyword.knows)  # the record keeps what was typed
         options = readings(question, history, self.retriever.catalogue, self.retriever.keyword.knows)
         if model is not None and history and options[0].focus is None:
             try:  # an LLM can say what "it" refers to better than our rules
@@ -179,21 +181,21 @@ class Answerer:
             lead = MISSING_FACT_LEAD.format(FACT_NAMES[coverage.missing_fact]) if coverage.missing_fact else CLOSEST_LEAD
             text, sources, excerpts = compose(question, hits[:CLOSEST_SOURCES], CLOSEST_WORDS, names, said, lead=lead)
             yield from _word_pieces(text)
-            return finish(Answer(question, text, sources, refused=True, excerpts=excerpts, notice=notice,
+            return finish(Answer(asked, text, sources, refused=True, excerpts=excerpts, notice=notice,
                                  outcome=CLOSEST))
         if not hits or coverage.outcome == DECLINED:
             text = declined_text(coverage, hits)
             if filters and filters.case_studies:
                 text += f" (Searched only {_names(filters.case_studies, self.retriever)}: your filter.)"
             yield from _word_pieces(text)
-            return finish(Answer(question, text, [], refused=True, notice=notice, outcome=DECLINED))
+            return finish(Answer(asked, text, [], refused=True, notice=notice, outcome=DECLINED))
         text, sources, excerpts = compose(question, hits, words, names, said)
         dated = dated_notice(sources) if asks_about_now(question) else ""
-        offline = Answer(question, text, sources, excerpts=excerpts, notice=_joined_notes(notice, dated))
+        offline = Answer(asked, text, sources, excerpts=excerpts, notice=_joined_notes(notice, dated))
         if model is None:
             yield from _word_pieces(text)
             return finish(offline)
-        generated = yield from self._generated(question, hits[: self.settings.top_k], words)
+        generated = yield from self._generated(asked, hits[: self.settings.top_k], words)
         if isinstance(generated, str):  # the reason the generated answer cannot be shown
             yield "\n\n"
             yield from _word_pieces(text)

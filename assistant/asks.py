@@ -183,10 +183,12 @@ _FACT_KINDS = {
 _MONEY_VERB = r"(give|gave|given|pay|paid|spend|spent|cost|get|got|receive|received|raise|raised|charge|charged|earn|earned)"
 # "how much did the role matter?", "how much has it changed?": a degree, not a sum; the verb ends its clause, and
 # no verb of money comes before it ("how much did the funder give to help them?" asks a sum). Out of fold, false
-# refusals 20 -> 18 of 1,578 (both "how much did ... matter"); nothing else moved
+# refusals 20 -> 18 of 1,578 (both "how much did ... matter"); nothing else moved. A few words may end the clause after
+# the verb ("how much did shared values matter here?"; session 28: no other labelled question's kind moved)
 _DEGREE = re.compile(rf"\bhow much {_MODAL} ((?!{_MONEY_VERB}\b)[\w'’-]+ ){{1,6}}?(?<!\bthe )(?<!\ba )"
                      r"(matter|help|change|improve|affect|influence|count)(s|d|ed|es)?\b"
-                     r"(?=\s*([?,.!;]|$|(in|to|for|so|overall|at all|with)\b))", re.IGNORECASE)
+                     rf"(?=((\s+(?!{_MONEY_VERB}\b)[\w'’-]+){{0,3}}\s*([?,.!;]|$)|\s*(in|to|for|so|overall|at all|with)\b))",
+                     re.IGNORECASE)
 
 # what a sum is of, each with its kin: a question naming one is answered only by a sum said of it ("CYN's annual
 # income" is not "the £7.4m contract"). With the count's own noun (below), out of fold: tune halves declined 88 -> 90

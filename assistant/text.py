@@ -59,6 +59,9 @@ EVERYDAY_ZIPF = 6.0  # wordfreq's Zipf scale: "the" is 7.7, "weather" 4.9, "TUPE
 GENERAL_ZIPF = 5.5  # this common, a word names no subject: "anything" 5.55, "way" 6.0; "rough" is 4.5
 STANDARD_ZIPF = 4.0  # "staff" 5.1, "volunteers" 4.3 are standard English; shorthand "ppl" 3.7, "yrs" 3.5, "orgs" 2.7 not
 NAME_MAX_ZIPF = 3.0  # rarer than this in everyday English (wordfreq's Zipf scale): a name, not a word
+# rarer than this, a word is one English has hardly heard of, a slip of the keys perhaps: "partnrship" 0, "memebers"
+# 1.7, "suport" 1.8; "decile" is 2.0, "tacked" 2.9
+UNHEARD_ZIPF = 2.0
 
 
 @lru_cache(maxsize=1)
@@ -198,6 +201,11 @@ def is_general_word(word: str) -> bool:
 def is_standard_word(word: str) -> bool:
     """A word of standard written English, not shorthand or a typo: "staff", not "ppl" or "memebers"."""
     return _zipf(word) >= STANDARD_ZIPF
+
+
+def is_unheard_of(word: str) -> bool:
+    """Hardly ever written in English: a name ("Lankelly"), or a slip of the keys ("partnrship")."""
+    return _zipf(word) < UNHEARD_ZIPF
 
 
 def word_rarity(word: str) -> float:

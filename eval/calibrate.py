@@ -29,6 +29,7 @@ from assistant.evaluate import filters_of, load_questions  # noqa: E402
 from assistant.followup import readings  # noqa: E402
 from assistant.refuse import CLOSEST_SHARE, WEIGHTS  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from assistant.spelling import respelled  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 L2 = 0.01  # keeps the weights of rarely decisive signals small
@@ -59,9 +60,9 @@ def features(answerer, rows: list[tuple[dict, int, str]]) -> tuple[np.ndarray, l
     found, names, missing = [], [], []
     for question, _, _ in rows:
         history = question.get("history") or []
-        options = readings(question["question"], history, answerer.retriever.catalogue, answerer.retriever.keyword.knows)
-        _, _, coverage, _ = answerer.best_reading(question["question"], options, filters_of(question, answerer),
-                                                  calibrating=True)
+        asked = respelled(question["question"], answerer.retriever.keyword.knows)
+        options = readings(asked, history, answerer.retriever.catalogue, answerer.retriever.keyword.knows)
+        _, _, coverage, _ = answerer.best_reading(asked, options, filters_of(question, answerer), calibrating=True)
         found.append(coverage.signals.as_row())
         names.append(coverage.unknown_names)
         missing.append(bool(coverage.missing_fact))

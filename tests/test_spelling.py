@@ -1,0 +1,45 @@
+"""Slips of the keys read as the words meant, on a hand-made vocabulary (no index, no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.spelling import respelled
+from assistant.text import terms
+
+CORPUS_WORDS = "partnership partners support together members commissioners budget trust leeds council"
+KNOWN = set(terms(CORPUS_WORDS))
+
+
+def _respelled(question: str) -> str:
+    return respelled(question, KNOWN.__contains__)
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("too proud in a partnrship?", "too proud in a partnership?"),  # a letter dropped
+    ("the leeds parnters", "the leeds partners"),  # two letters swapped
+    ("how do they suport each other", "how do they support each other"),
+    ("what kept it togther?", "what kept it together?"),
+    ("how many memebers?", "how many members?"),  # a letter added
+    ("Partnrship tips?", "Partnership tips?"),  # capitalised where typed so
+])
+def test_a_slip_of_the_keys_is_read_as_the_corpus_word_meant(typed, meant):
+    assert _respelled(typed) == meant
+
+
+@pytest.mark.parametrize("typed", [
+    "the big org never budges an inch",  # a word, if a rare one: not a slip for "budget"
+    "did Lankelly Chase fund it?",  # a name no corpus word is one slip from
+    "what did SUPORT say?",  # capitals: an acronym, not a slip
+    "any stats on catch22?",  # digits: a name
+    "what's a decile?",  # rare, but English has heard of it
+    "how was the partnership run?",  # nothing to put right
+    "the partners' budget",
+])
+def test_words_and_names_are_left_as_typed(typed):
+    assert _respelled(typed) == typed
+
+
+def test_only_a_word_of_standard_english_the_corpus_uses_is_meant():
+    """"memebers" is one slip from "members"; a corpus that never says "members" reads nothing into it."""
+    assert respelled("how many memebers?", set(terms("partnership")).__contains__) == "how many memebers?"
