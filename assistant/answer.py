@@ -153,11 +153,12 @@ class Answerer:
                 words: int) -> Generator[str, None, Answer]:
         started = time.perf_counter()
         notice, model = "", self.chat_model
-        asked, question = question, respelled(question, self.retriever.keyword.knows)  # the record keeps what was typed
+        asked = question  # the record, and a chat model, read the question as typed
+        question = respelled(question, self.retriever.keyword.knows)
         options = readings(question, history, self.retriever.catalogue, self.retriever.keyword.knows)
         if model is not None and history and options[0].focus is None:
             try:  # an LLM can say what "it" refers to better than our rules
-                rewritten = complete(model, condense_messages(question, history),
+                rewritten = complete(model, condense_messages(asked, history),
                                      reply_limit(self.settings, REWRITE_WORDS), self.settings.llm_timeout)
                 options = [Resolved(rewritten.strip().splitlines()[0], None)]
             except LLMUnavailable as error:
@@ -203,24 +204,24 @@ class Answerer:
         return finish(replace(generated, notice=_joined_notes(notice, generated.notice, dated)))
 
     def best_reading(self, question: str, options: list[Resolved], filters: Filters | None,
-                     calibrating: bool = False) -> tuple[Resolved, list[Hit], Coverage, bool]:
+                     example_to_skip: str = "") -> tuple[Resolved, list[Hit], Coverage, bool]:
         """The reading of the question the corpus covers best: one it answers over one it doesn't,
         then the likelier (the first wins a tie). Declined in every reading, it is declined on its own
         words: the nearest topics offered are the question's, not the previous answer's."""
-        read = [(resolved, *self.scope(question, resolved.query, resolved.focus, filters, calibrating))
+        read = [(resolved, *self.scope(question, resolved.query, resolved.focus, filters, example_to_skip))
                 for resolved in options]
         if all(reading[2].outcome == DECLINED for reading in read):
             return next((reading for reading in read if reading[0].query == question), read[0])
         return max(read, key=lambda reading: (reading[2].covered, reading[2].probability))
 
     def scope(self, question: str, query: str, focus: list[str] | None, filters: Filters | None,
-              calibrating: bool = False) -> tuple[list[Hit], Coverage, bool]:
+              example_to_skip: str = "") -> tuple[list[Hit], Coverage, bool]:
         """The hits for a question and whether they cover it; a filtered question the filter's case
-        studies don't cover is tried over all of them (then `widened` is true). `calibrating`: the
-        question is one of the scope examples, and is not compared with itself."""
+        studies don't cover is tried over all of them (then `widened` is true). `example_to_skip`: when
+        calibrating, the question as labelled (typed), which the scope examples may hold: not compared with itself."""
         narrowed = focus is not None or bool(filters and filters.case_studies)
         hits = self._search(query, focus, filters)
-        margin = self.examples.margin(self.retriever.embed(question), exclude=question if calibrating else "")
+        margin = self.examples.margin(self.retriever.embed(question), exclude=example_to_skip)
         threshold = self.settings.refusal_threshold
         coverage = assess(question, hits, self.retriever.keyword, threshold, narrowed, margin)
         if filters and filters.case_studies and not coverage.covered:

@@ -54,7 +54,8 @@ SIZE_TERMS = frozenset(terms("big bigger large larger size"))
 # declined 83 -> 85 of 92, false refusals the same (4 of 333)
 _FACT_KINDS = {
     "money": (
-        re.compile(rf"\bhow much (money|funding|{_MODAL})\b(?! of\b)|\b(what|which) (sum|amount)\b(?! of time)"
+        re.compile(rf"\bhow much (((more|extra|additional) )?(money|funding)|{_MODAL})\b(?! of\b)"
+                   r"|\b(what|which) (sum|amount)\b(?! of time)"
                    r"|\b(what|which)(['’]?s| is| was| are| were)?\s[^?]{0,40}?\b(income|turnover|budget|salary|salaries"
                    r"|fees?|price|reserves(?=\s*([?,.]|$|in\b|of\b)))\b"
                    rf"|\bwhat {_MODAL}\b.{{0,40}}\bcost\b"
@@ -183,11 +184,14 @@ _FACT_KINDS = {
 _MONEY_VERB = r"(give|gave|given|pay|paid|spend|spent|cost|get|got|receive|received|raise|raised|charge|charged|earn|earned)"
 # "how much did the role matter?", "how much has it changed?": a degree, not a sum; the verb ends its clause, and
 # no verb of money comes before it ("how much did the funder give to help them?" asks a sum). Out of fold, false
-# refusals 20 -> 18 of 1,578 (both "how much did ... matter"); nothing else moved. A few words may end the clause after
-# the verb ("how much did shared values matter here?"; session 28: no other labelled question's kind moved)
+# refusals 20 -> 18 of 1,578 (both "how much did ... matter"); nothing else moved. "Matter", which takes no object, may
+# end its clause a few words on, none a verb of money ("how much did shared values matter here?", not "how much did the
+# legal matter cost?"; session 28: no other labelled question's kind moved); not the others ("how much did the budget
+# change after the merger?" asks a sum)
 _DEGREE = re.compile(rf"\bhow much {_MODAL} ((?!{_MONEY_VERB}\b)[\w'’-]+ ){{1,6}}?(?<!\bthe )(?<!\ba )"
-                     r"(matter|help|change|improve|affect|influence|count)(s|d|ed|es)?\b"
-                     rf"(?=((\s+(?!{_MONEY_VERB}\b)[\w'’-]+){{0,3}}\s*([?,.!;]|$)|\s*(in|to|for|so|overall|at all|with)\b))",
+                     rf"(matter(s|ed)?\b(?=(\s+(?!{_MONEY_VERB}\b)[\w'’-]+){{0,3}}\s*([?,.!;]|$))"
+                     r"|(matter|help|change|improve|affect|influence|count)(s|d|ed|es)?\b"
+                     r"(?=\s*([?,.!;]|$|(in|to|for|so|overall|at all|with)\b)))",
                      re.IGNORECASE)
 
 # what a sum is of, each with its kin: a question naming one is answered only by a sum said of it ("CYN's annual

@@ -62,7 +62,8 @@ def features(answerer, rows: list[tuple[dict, int, str]]) -> tuple[np.ndarray, l
         history = question.get("history") or []
         asked = respelled(question["question"], answerer.retriever.keyword.knows)
         options = readings(asked, history, answerer.retriever.catalogue, answerer.retriever.keyword.knows)
-        _, _, coverage, _ = answerer.best_reading(asked, options, filters_of(question, answerer), calibrating=True)
+        _, _, coverage, _ = answerer.best_reading(asked, options, filters_of(question, answerer),
+                                                  example_to_skip=question["question"])
         found.append(coverage.signals.as_row())
         names.append(coverage.unknown_names)
         missing.append(bool(coverage.missing_fact))

@@ -77,8 +77,15 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("when one partner hits a problem, what should the others do?", []),  # "when" opening a clause
     ("how much of a problem is a short tender?", []),  # a degree, not a quantity
     ("how much did shared values matter in these partnerships?", []),
-    ("How much did shared values matter here?", []),  # the clause ends a few words after the verb of degree
-    ("how much did the grant help them raise?", ["money"]),  # ... unless a verb of money ends it
+    ("How much did shared values matter here?", []),  # the clause may end a few words after "matter" ...
+    ("how much did the grant help them raise?", ["money"]),  # ... but only "matter", which takes no object
+    ("how much did it help them save?", ["money"]),
+    ("how much did the budget change after the merger?", ["money"]),
+    ("how much extra funding did they find?", ["money"]),
+    ("how much extra did staff have to take on?", []),  # more work, not a sum
+    ("how much did the legal matter cost them?", ["money"]),  # "matter", a noun: a verb of money follows
+    ("how much more money is going into youth services now?", ["money"]),
+    ("how much more did it matter?", []),
     ("How much did the Delivery Network Manager role matter, and how did it work?", []),
     ("how much does sharing an office help?", []),
     ("how much did the funder give to help them?", ["money"]),
