@@ -24,7 +24,8 @@ from .memory import release_freed_memory
 LANGUAGE = "en"
 WORDLIST = "large"  # what wordfreq's default ("best") means for English
 UNSEEN = 1e-9  # the frequency wordfreq gives a word it has never seen: Zipf 0
-# a word wordfreq's tokenizer gives back as it is (checked on 68,000 such words): looked up without it, ~5x faster
+# a word wordfreq's tokenizer gives back as it is (all 289,023 such words of its English list, checked): looked up
+# without the tokenizer, 19 -> 7 microseconds
 _PLAIN_WORD = re.compile(r"[a-z]+")
 
 
