@@ -52,7 +52,7 @@ FACT_NAMES = {"money": "a sum of money for this", "date": "a date for this", "du
               "person": "a person's name for this", "place": "a place for this", "name": "the name asked for",
               "expansion": "what those letters stand for", "contact": "contact details",
               "present": "how things stand now", "won": "the outcome asked about",
-              "renewed": "the outcome asked about"}
+              "renewed": "the outcome asked about", "list": "the names asked for"}
 REWRITE_WORDS = 60  # a follow-up rewritten by the model as a standalone question is one sentence
 # a generated reply is read until it has this many times the sentences or characters its word
 # budget holds: an answer within its budget would need sentences of 3 words or fewer to reach it

@@ -43,6 +43,16 @@ _CLAUSE_HEAD = r"(?:^\W*|[,;:.!?]\s*|\b(?:and|but|so|or)\s+)"  # where a questio
 _NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand" \
                 "|million|half|third|quarter"
 _AWARDED = r"(bids?|contracts?|tenders?)"  # what is won
+# asking to have a set of named things listed, counted (three or more): "what are the other 11 Trailblazer areas?",
+# "list all 28 members", "who were the five women's orgs?"; not "the list of the 12 areas", "the name of", nor "what were
+# the 16 partners' contracts increased to?"
+_ENUMERATION = re.compile(
+    r"(\b(?<!the )(?<!a )(list|name)\b(?!\s+of\b).{0,40}?\b|\b(what|which|who)(['’]s|\s+(are|were|is|was))\s+)"
+    r"(the|all|those|these)\s+(other\s+)?((?!(0|1|2)\b)\d+|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen"
+    r"|twenty|thirty|forty|fifty|dozen)(\s+or so)?\s+([\w'’-]+\s+){0,2}?(?P<named>areas|members|organi[sz]ations|orgs"
+    r"|partners|charities|groups|providers|councils|boroughs|regions|places|towns|cities|funders|agencies)\b(?!['’])",
+    re.IGNORECASE)
+_LISTED_NAME = r"(the\s+)?[A-Z][\w'’&-]*(\s+(of|for|and|in|the|[A-Z(][\w'’&()-]*)){0,5}"  # "Mind in Somerset"
 _HELPING = r"(help|helped|helping|need|needed|try|tried|able|manage|managed)"  # "did Shelter help SIFA win it?"
 # the words a sentence tells what came of a bid or a contract by, which the question's own need not share
 OUTCOME_TERMS = frozenset(terms("win won wins winning successful successfully unsuccessful lost awarded renew renewed "
@@ -178,6 +188,16 @@ _FACT_KINDS = {
                    r"(renew(ed|al)?|re-?commissioned|re-?tendered)\b", re.IGNORECASE),
         re.compile(r"\b(renew\w*|extended|extension|re-?commission\w*|re-?tender\w*)\b", re.IGNORECASE),
     ),
+    # "what are the other 11 Trailblazer areas?", "list all 28 members", "who are the five women's orgs in STAGE?": named
+    # things to enumerate, their count given, which a list of names answers, not the count; a list is three items or a
+    # run of three names ("Rethink Mental Illness, Second Step, Mind in Somerset")
+    "list": (
+        _ENUMERATION,
+        # three items of a list, or three names in a run ("Rethink Mental Illness, Second Step, Mind in Somerset",
+        # "London Councils, the Mayor's Office ... and City Bridge Trust", "Shelter, SIFA and Mind")
+        re.compile(rf"((^|\n)\s*[•*-]\s*\S[^\n]*){{3}}|{_LISTED_NAME}(,\s+{_LISTED_NAME}){{2,}}"
+                   rf"|{_LISTED_NAME}(,\s+{_LISTED_NAME})+,?\s+(and|&)\s+{_LISTED_NAME}"),
+    ),
 }
 
 
@@ -210,7 +230,7 @@ _RATE_OF = re.compile(r"\b([^\W\d_][\w-]*)\s+rates?\b(?:\s+of\s+([^\W\d_][\w-]*)
 # the kinds whose absence from the sentences nearest a question means the case studies don't give it; a place too,
 # though places are often named in passing (out of fold none of 26 answerable questions asking where was refused)
 PROVABLY_MISSING = ("money", "date", "duration", "number", "size", "proportion", "person", "place", "contact", "present", "won",
-                    "renewed")
+                    "renewed", "list")
 
 # the words read for what a count counts, to the first stopword: "how many specialist women's sector providers",
 # "five specialist women's sector providers" (in a sentence the last of them is what it counts)
@@ -243,6 +263,9 @@ _VAGUE_COUNT = re.compile(r"\b(some|several|many|a few|a handful of)\s+(?=([^.,;
 _KINDRED_NOUNS = (("local authority", "council", "authority", "commissioner"),
                   ("organisation", "org", "charity", "partner", "provider", "group"), ("contract", "tender"))
 _KINDRED_TERMS = tuple(frozenset(terms(" ".join(kin))) for kin in _KINDRED_NOUNS)
+_MEMBER, _ORGANISATION = frozenset(terms("member members")), frozenset(terms("organisation"))
+LEAD_IN_WORDS = 6  # words before a list that say what it lists: "Partner organisations include", "funded by the"
+MIN_SHARED_STEM = 4  # a stem this long that begins another speaks of the same thing: "fund" (funded) and "funder"
 # the words that stand for an organisation or a partnership a sentence would name instead ("the lead org" is
 # "Touchstone", "the network" is "Live Well Leeds"); not "partner", which also tells what was done ("how long has
 # POhWER been partnering?")
@@ -508,6 +531,30 @@ def counts_vaguely(sentence: str, counted: frozenset[str]) -> bool:
 def _with_kin(counted: frozenset[str]) -> frozenset[str]:
     """What is counted, with its kin: organisations, providers, partners."""
     return counted.union(*(kin for kin in _KINDRED_TERMS if counted & kin))
+
+
+def enumerated_terms(question: str) -> frozenset[str]:
+    """What a question asks to have listed, with its kin: "list all 28 members" -> member; "who are the five women's
+    orgs?" -> org, organisation, charity, partner, provider, group."""
+    found = _ENUMERATION.search(question)
+    if not found:
+        return frozenset()
+    named = frozenset(terms(found.group("named")))
+    return _with_kin(named | (_ORGANISATION if named & _MEMBER else frozenset()))  # members are organisations here
+
+
+def lists(text: str, enumerated: frozenset[str]) -> bool:
+    """Does the text list names of what is enumerated: three items or a run of three names, just after words of its
+    sentence that speak of them ("five specialist women's sector providers: • Basis Yorkshire • ...", "funded by
+    London Councils, ...")? Not "providers working across London to deliver projects funded by London Councils, ...":
+    those name funders."""
+    for found in _FACT_KINDS["list"][1].finditer(text):
+        opening = max(text.rfind(end, 0, found.start()) for end in ".!?") + 1
+        before = " ".join(text[opening : found.start()].split()[-LEAD_IN_WORDS:])
+        if any(said.startswith(asked) or asked.startswith(said) for said in terms(before)
+               for asked in enumerated if min(len(said), len(asked)) >= MIN_SHARED_STEM):
+            return True  # "funders" and "funded by"
+    return False
 
 
 def priced_terms(question: str) -> frozenset[str]:

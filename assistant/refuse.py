@@ -18,6 +18,8 @@ sum, a date, a length of time, a number, a size, a share, a person's name, conta
 not name itself: "which London boroughs?" is not answered by "across London"), whether something still
 holds, or whether a bid was won or a contract renewed (asks.py) that none of the sentences nearest it
 carries is at best "not directly covered": the case studies discuss the topic without giving the fact.
+So is one asking to have named things listed, their count given ("what are the other 11 Trailblazer areas?"), when
+no passage found lists them ("one of 12 Trailblazer areas" names none of the others).
 So is one asking which organisation did something when the nearest sentence that speaks of it leaves it
 unnamed ("a local authority had merged ..."), and one asking what letters stand for when no run of
 words in the passages found spells them ("what does SWEDA stand for?").
@@ -50,9 +52,11 @@ from .asks import (
     counted_words,
     counts,
     counts_vaguely,
+    enumerated_terms,
     expands,
     fact_kinds,
     leaves_unnamed,
+    lists,
     mentions,
     named_nouns,
     priced_terms,
@@ -272,6 +276,13 @@ def missing_fact(question: str, hits: list[Hit], keyword: KeywordIndex, focused:
         return "name"  # the nearest sentence that speaks of it doesn't name it: "a local authority had merged ..."
     if not kinds:
         return ""
+    if "list" in kinds:
+        enumerated = enumerated_terms(question)
+        if not any(lists(hit.passage.text, enumerated) for hit in hits):
+            return "list"  # counted, not named: "one of 12 Trailblazer areas" lists none of the other 11
+        kinds = [kind for kind in kinds if kind != "list"]
+        if not kinds:
+            return ""
     counted = counted_words(question)
     if set(terms(" ".join(counted))) <= set(terms(" ".join(name for hit in hits for name in hit.passage.organisations))):
         counted = []  # "any stats on Changing Lives?": figures of an organisation, not a count of it

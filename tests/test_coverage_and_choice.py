@@ -82,6 +82,14 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("how much did it help them save?", ["money"]),
     ("how much did the budget change after the merger?", ["money"]),
     ("how much extra funding did they find?", ["money"]),
+    ("What are the other 11 Trailblazer areas besides Somerset?", ["list"]),  # named things, counted, to be listed
+    ("can you list the 30 or so organisations pohwer partners with?", ["list"]),
+    ("who were the five providers?", ["list"]),
+    ("what are the three lessons?", []),  # lessons are not named things
+    ("what were the 16 partners' contracts increased to?", []),  # what the partners have, not who they are
+    ("is Somerset on the list of the 12 Trailblazer areas?", []),  # "list", "name": nouns here
+    ("who are the two organisations in the P3 case study?", []),  # two: any sentence may name them
+    ("how many of the 28 members are led by BME women?", ["number"]),
     ("how much extra did staff have to take on?", []),  # more work, not a sum
     ("how much did the legal matter cost them?", ["money"]),  # "matter", a noun: a verb of money follows
     ("how much more money is going into youth services now?", ["money"]),

@@ -193,6 +193,31 @@ def test_a_count_of_something_else_is_no_answer_to_how_many_unless_the_word_cann
     assert missing_fact("how many ppl does Touchstone work with?", near, KEYWORD) == ""
 
 
+def test_named_things_asked_to_be_listed_need_a_list_of_what_is_asked_for_not_their_count():
+    """"The other 11 Trailblazer areas" are counted ("one of 12 Trailblazer areas"), not named; a list of the
+    alliance's charities names no areas; "the five providers" are named in a list under the sentence that counts them."""
+    counted = _passage("Somerset", "Somerset is one of 12 Trailblazer areas. The Alliance is comprised of:\n"
+                                   "• charities (Rethink Mental Illness, Second Step, Mind in Somerset, SWEDA)")
+    listed = _passage("STAGE", "STAGE was set up with five specialist providers:\n• Basis Yorkshire\n• Women Centre\n"
+                               "• Together Women\n• A Way Out", position=1)
+    keyword = KeywordIndex.build([counted, listed])
+    assert missing_fact("what are the other 11 Trailblazer areas?", [_hit(counted, 0.8)], keyword) == "list"
+    assert missing_fact("who were the five providers in STAGE?", [_hit(listed, 0.8)], keyword) == ""
+    assert missing_fact("who are the five women's orgs in STAGE?", [_hit(listed, 0.8)], keyword) == ""  # kin of providers
+    assert missing_fact("list all 12 charities in the alliance", [_hit(counted, 0.8)], keyword) == ""  # a run of names
+    assert missing_fact("list all 5 areas", [_hit(listed, 0.8)], keyword) == "list"  # a list, but not of areas
+    funded = _passage("VAWG", "It is funded by London Councils, the Mayor's Office for Policing and Crime and City Bridge "
+                              "Trust. It works across four key areas:\n- housing\n- drug and alcohol services\n- employment",
+                      position=2)
+    keyword = KeywordIndex.build([funded])
+    assert missing_fact("who are the three funders?", [_hit(funded, 0.8)], keyword) == ""  # "the" and "and" in the run
+    assert missing_fact("what are the four key areas?", [_hit(funded, 0.8)], keyword) == ""  # items in lower case
+    coalition = _passage("VAWG", "It is a coalition of 28 providers working across London to deliver projects funded by "
+                                 "London Councils, the Mayor's Office and City Bridge Trust.", position=3)
+    keyword = KeywordIndex.build([coalition])
+    assert missing_fact("list all 28 members", [_hit(coalition, 0.8)], keyword) == "list"  # the run names funders
+
+
 def test_what_the_case_studies_never_speak_of_they_do_not_count_even_with_a_bare_number_near():
     """"supports around 3." counts whatever a question asks about, but not what the corpus never
     mentions: "how many staff does P3 employ?" is not answered by it."""
