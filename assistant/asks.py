@@ -188,13 +188,11 @@ _FACT_KINDS = {
                    r"(renew(ed|al)?|re-?commissioned|re-?tendered)\b", re.IGNORECASE),
         re.compile(r"\b(renew\w*|extended|extension|re-?commission\w*|re-?tender\w*)\b", re.IGNORECASE),
     ),
-    # "what are the other 11 Trailblazer areas?", "list all 28 members", "who are the five women's orgs in STAGE?": named
-    # things to enumerate, their count given, which a list of names answers, not the count; a list is three items or a
-    # run of three names ("Rethink Mental Illness, Second Step, Mind in Somerset")
+    # named things to enumerate, their count given, which a list of names answers, not the count (`lists`): three
+    # items of a list, or three names in a run ("Rethink Mental Illness, Second Step, Mind in Somerset", "London
+    # Councils, the Mayor's Office ... and City Bridge Trust", "Shelter, SIFA and Mind")
     "list": (
         _ENUMERATION,
-        # three items of a list, or three names in a run ("Rethink Mental Illness, Second Step, Mind in Somerset",
-        # "London Councils, the Mayor's Office ... and City Bridge Trust", "Shelter, SIFA and Mind")
         re.compile(rf"((^|\n)\s*[•*-]\s*\S[^\n]*){{3}}|{_LISTED_NAME}(,\s+{_LISTED_NAME}){{2,}}"
                    rf"|{_LISTED_NAME}(,\s+{_LISTED_NAME})+,?\s+(and|&)\s+{_LISTED_NAME}"),
     ),
