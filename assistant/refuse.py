@@ -274,17 +274,14 @@ def missing_fact(question: str, hits: list[Hit], keyword: KeywordIndex, focused:
     speaking_of_it = [sentence for _, sentence in nearest[:UNNAMED_NEAREST] if nouns and mentions(sentence, nouns)]
     if speaking_of_it and leaves_unnamed(speaking_of_it[0], nouns):
         return "name"  # the nearest sentence that speaks of it doesn't name it: "a local authority had merged ..."
+    if "list" in kinds:
+        if not any(lists(hit.passage.text, enumerated_terms(question)) for hit in hits):
+            return "list"  # counted, not named: "one of 12 Trailblazer areas" lists none of the other 11
+        kinds.remove("list")  # listed: what else the question asks is judged as usual
     if not kinds:
         return ""
-    if "list" in kinds:
-        enumerated = enumerated_terms(question)
-        if not any(lists(hit.passage.text, enumerated) for hit in hits):
-            return "list"  # counted, not named: "one of 12 Trailblazer areas" lists none of the other 11
-        kinds = [kind for kind in kinds if kind != "list"]
-        if not kinds:
-            return ""
     counted = counted_words(question)
-    if set(terms(" ".join(counted))) <= set(terms(" ".join(name for hit in hits for name in hit.passage.organisations))):
+    if set(terms(" ".join(counted))) <= _organisation_terms(hits):
         counted = []  # "any stats on Changing Lives?": figures of an organisation, not a count of it
     judged = counted and (is_standard_word(counted[-1]) or any(keyword.knows(t) for t in terms(counted[-1])))
     if judged and "number" in kinds and not any(keyword.knows(t) for t in terms(" ".join(counted))):
@@ -305,6 +302,11 @@ def missing_fact(question: str, hits: list[Hit], keyword: KeywordIndex, focused:
     return "" if carried else kinds[0]
 
 
+def _organisation_terms(hits: list[Hit]) -> frozenset[str]:
+    """The terms of the names of the organisations whose passages were found."""
+    return frozenset(terms(" ".join(name for hit in hits for name in hit.passage.organisations)))
+
+
 def _without_names(question: str, hits: list[Hit]) -> str:
     """The question without the organisations' names, whole or shortened to two or more of their words: "London" in
     "the London VAWG Consortium" or "the London consortium" names no place; in "London boroughs" it does."""
@@ -323,7 +325,7 @@ def _subject(question: str, hits: list[Hit], kinds: frozenset[str]) -> frozenset
     it ("when was the alliance set up", not "and under what programme"), but the organisations' names and the
     words standing for them ("the lead org"), words too common to name anything ("how long", "years"), those
     telling an outcome ("win") and those asking a size ("how large")."""
-    names = terms(" ".join(name for hit in hits for name in hit.passage.organisations))
+    names = _organisation_terms(hits)
     clauses = [clause for clause in _CLAUSE_BREAK.split(question) if kinds.intersection(fact_kinds(clause))]
     clause = " ".join(clauses) or question
     words = " ".join(word for word in re.findall(r"[^\W\d_]+", clause) if not is_general_word(word))
