@@ -14,10 +14,10 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, Sequence, TypeVar
 
 from .records import Passage
-from .text import STOPWORDS, initialisms, is_everyday_word, place_countries, place_names_in, terms
+from .text import STOPWORDS, initialisms, is_everyday_word, place_countries, place_names_in, terms, tidy_title
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9]{1,7})\)")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -26,6 +26,21 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+)\W*$")  # what precedes a sentence
 # a name this long, typed one letter off ("powher", "touchstones"), still names its case study: over every labelled
 # question (3,000), the only words it matched were such typos; at 4 letters one edit turns names into other words
 MIN_MISSPELT = 5
+
+
+class _HasTitle(Protocol):
+    @property
+    def title(self) -> str: ...
+
+
+Titled = TypeVar("Titled", bound=_HasTitle)
+
+
+def matching(name: str, cases: Sequence[Titled]) -> list[Titled]:
+    """The case studies whose title holds `name`: "Touchstone", or a title as its file spells it
+    ("... (P3 and Cohort 4 )")."""
+    wanted = tidy_title(name).lower()
+    return [case for case in cases if wanted in case.title.lower()]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from .brief import briefing_docx, briefing_markdown, build_briefing
+from .catalogue import matching
 from .embed import PackagedEmbeddings
 from .errors import AssistantError
 from .evaluate import breakdown, evaluate, load_questions, result_record, score, source_record
@@ -56,7 +57,7 @@ def _configure_logging(level: str) -> None:
 
 def _matching(name: str, cases: list) -> list:
     """The case studies whose title contains `name`, or an error that says how to name one."""
-    found = [c for c in cases if name.lower() in c.title.lower()]
+    found = matching(name, cases)
     if not found:
         raise AssistantError(f"no case study matches {name!r}: try part of its title, e.g. 'Touchstone'")
     return found

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .answer import Answerer
+from .catalogue import matching
+from .errors import BadQuestion
 from .records import Answer, Filters, Hit
 from .text import straight_quotes
 
@@ -92,16 +94,23 @@ def score(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> Met
 
 
 def filters_of(question: dict[str, Any], answerer: Answerer) -> Filters | None:
-    """A question asked with the chat filtered to a case study (`"filter": "Touchstone"`)."""
+    """A question asked with the chat filtered to a case study (`"filter": "Touchstone"`, or its title
+    as its file spells it). A filter naming none is an error, not a question asked of every case study."""
     name = question.get("filter")
     if not name:
         return None
-    return Filters(tuple(c.title for c in answerer.retriever.catalogue.cases if name.lower() in c.title.lower()))
+    titles = tuple(case.title for case in matching(name, answerer.retriever.catalogue.cases))
+    if not titles:
+        raise BadQuestion(f"question {question.get('id', '')!r}: its filter {name!r} names none of the case studies; "
+                          "give part of one's title, e.g. 'Touchstone'")
+    return Filters(titles)
 
 
 def evaluate(answerer: Answerer, questions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [result_record(q["id"], answerer.ask(q["question"], history=q.get("history") or [], filters=filters_of(q, answerer)))
-            for q in questions]
+    questions = list(questions)
+    filters = [filters_of(q, answerer) for q in questions]  # a filter naming no case study stops it before it starts
+    return [result_record(q["id"], answerer.ask(q["question"], history=q.get("history") or [], filters=f))
+            for q, f in zip(questions, filters, strict=True)]
 
 
 def breakdown(questions: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[str]:

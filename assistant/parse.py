@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from .records import OVERVIEW, Document, Passage
-from .text import split_sentences
+from .text import split_sentences, tidy_title
 
 # Bump when what a passage is, or what is stored with it (its sentences' vectors), changes: it is
 # part of every passage id, so the next ingest re-embeds everything and no stale record survives.
@@ -67,8 +67,7 @@ class _Case:
     passages: list[tuple[str, str, str, int | None, str | None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        # "... (P3 and Cohort 4 )", as the report prints it, is cited as "... (P3 and Cohort 4)"
-        self.title = re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", " ".join(self.title.split())))
+        self.title = tidy_title(self.title)
 
 
 PREFACE = "preface"

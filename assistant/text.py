@@ -117,6 +117,11 @@ def straight_quotes(text: str) -> str:
     return text.translate(_CURLY)
 
 
+def tidy_title(title: str) -> str:
+    """"... (P3 and Cohort 4 )", as the report prints it, as it is cited: "... (P3 and Cohort 4)"."""
+    return re.sub(r"\s+\)", ")", re.sub(r"\(\s+", "(", " ".join(title.split())))
+
+
 def names_in(text: str) -> list[str]:
     """Capitalised words past each sentence's first: "We met Shelter in Birmingham." -> Shelter, Birmingham."""
     return _NAME.findall(text.strip())

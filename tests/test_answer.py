@@ -292,6 +292,27 @@ def test_cli_errors_are_one_clear_line(real_settings):
     assert result.stderr.strip().splitlines()[-1].startswith("error: Please type a question")
 
 
+
+def test_a_question_set_may_name_a_filter_by_its_title_as_its_file_spells_it(real_answerer):
+    """The report prints "(P3 and Cohort 4 )"; a question set copying that title is filtered to P3,
+    not asked of every case study."""
+    spelt_as_in_the_file = "Funding a smaller organisation to deliver specialist housing support (P3 and Cohort 4 )"
+    for name in (spelt_as_in_the_file, "p3", "Cohort 4"):
+        filters = filters_of({"filter": name}, real_answerer)
+        assert filters is not None and len(filters.case_studies) == 1 and "(P3 and Cohort 4)" in filters.case_studies[0]
+
+
+def test_a_filter_naming_no_case_study_stops_an_evaluation_before_it_answers(real_answerer, real_settings, tmp_path: Path):
+    questions = tmp_path / "questions.jsonl"
+    lines = [{"id": "q1", "question": "What did they learn?", "filter": "Touchstone"},
+             {"id": "q2", "question": "What did they learn?", "filter": "Barnardo's"}]
+    questions.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    with pytest.raises(BadQuestion, match="'q2'.*Barnardo's.*names none of the case studies"):
+        evaluate(real_answerer, load_questions(questions))
+    result = _cli(real_settings, "eval", "--questions", str(questions))
+    assert result.returncode == 1
+    assert "names none of the case studies" in result.stderr.strip().splitlines()[-1]
+
 @pytest.mark.calibration
 def test_eval_on_the_public_question_set_meets_the_targets(real_answerer, real_settings, tmp_path: Path):
     out = tmp_path / "results.jsonl"
