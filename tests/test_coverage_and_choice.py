@@ -166,6 +166,13 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("how long are the contracts now, after they were extended?", ["duration"]),  # "were extended" heads no clause
     ("where did it go wrong?", []),
     ("where did it work well for them?", []),
+    ("when does the contract end?", ["date"]),
+    ("when will the money run out?", ["date"]),
+    ("when does a partnership end up failing?", []),
+    ("when do we start talking to partners?", []),
+    ("how much underspend did they reinvest?", ["money"]),
+    ("what's that role paid?", ["money"]),
+    ("how are the partners paid?", []),  # how, not how much
 ])
 def test_a_question_asking_for_a_fact_is_told_by_its_form(question, kinds):
     assert fact_kinds(question) == kinds
