@@ -56,10 +56,7 @@ FACT_BONUS = 0.15  # a sentence carrying the kind of fact asked for (a sum, a da
 # answerable set 0.881 -> 0.881, fresh tune 0.855 -> 0.873, dev 0.958 -> 1.000; nothing fell)
 NAMES_BONUS = 0.3
 NAMES_FOR_WHO = 2  # "Partners include Oasis, Youth Moves ..."; one name is most sentences' subject; names the
-# question gives don't count ("who decides faster, sifa or shelter?": out of fold, users_words 767 -> 768, none lost),
-# nor its case study's own organisations' ("As a large organisation, Changing Lives have gained ..." says nothing of who
-# the small partners were: out of fold on the tune halves and our sets key facts 1,845 of 1,941 either way, one won and
-# one lost; with the shipped model fresh13's "who were the small partners" now lists them)
+# question gives don't count ("who decides faster, sifa or shelter?": out of fold, users_words 767 -> 768, none lost)
 SECTION_BONUS = 0.3  # a sentence of the asked-for section (lessons, challenges, enablers)
 QUOTE_BONUS = 0.3  # a quote, or a sentence quoting someone, for a question asking what someone said (as a section)
 NAME_WEIGHT = 0.25  # the named case study's own name counts for less: it says which case, not what
@@ -139,13 +136,6 @@ def _opens_list(unit: _Unit, units: list[_Unit]) -> bool:
     return unit.text.rstrip().endswith(":") and after is not None and after.item
 
 
-def _others_named(text: str, question_words: set[str], hit: Hit) -> int:
-    """Names in a sentence that may answer "who": not the question's own, nor its case study's
-    organisations ("Changing Lives have gained ..." is about the case, not who took part)."""
-    own = {word.lower() for organisation in hit.passage.organisations for word in organisation.split()}
-    return sum(name.lower() not in question_words and name.lower() not in own for name in names_in(text))
-
-
 def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[str]) -> None:
     question_terms = set(terms(question))
     unit_terms = [set(terms(u.text)) for u in units]
@@ -164,7 +154,7 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
         overlap = sum(idf[t] for t in question_terms & found) / total
         carries = carries_fact(unit.text, kinds) or any(expands(unit.text, acronym) for acronym in acronyms)
         intent = (FACT_BONUS * carries + SECTION_BONUS * (hit.passage.section in asked)
-                  + NAMES_BONUS * (who and _others_named(unit.text, question_words, hit) >= NAMES_FOR_WHO)
+                  + NAMES_BONUS * (who and sum(n.lower() not in question_words for n in names_in(unit.text)) >= NAMES_FOR_WHO)
                   + QUOTE_BONUS * (quotes and (hit.passage.kind == "quote" or _QUOTED.search(unit.text) is not None))
                   + SECTION_BONUS * sum(says(unit.text) for says in kinds_of_sentence))
         unit.relevance = (SENTENCE_WEIGHT * unit.similarity + PASSAGE_WEIGHT * hit.similarity
