@@ -66,9 +66,13 @@ _FACT_KINDS = {
     "money": (
         # "how much underspend did they reinvest?", "what's that role paid?", "when does the money run out?" (date, below): out
         # of fold, our sets and the tune halves declined 781 -> 785 of 854, nothing else moved
-        re.compile(rf"\bhow much (((more|extra|additional) )?(money|funding|cash|underspend|surplus|profit|income)|{_MODAL})\b"
-                   r"(?! of\b)"
-                   r"|\bwhat(['’]?s| is| are| was| were)\b[^?]{0,30}\bpaid\s*[?.!]*\s*$"  # "what's that role paid?"
+        re.compile(rf"\bhow much (((more|extra|additional) )?(money|funding)|{_MODAL})\b(?! of\b)"
+                   # a noun of money the sum is of, not one describing another ("how much cash flow pressure ...?")
+                   rf"|\bhow much (cash|underspend|surplus|profit|income)\b(?=\s*([?.!,;]|$)|\s+({_MODAL}|went|goes|came"
+                   r"|comes|to|in|into|from|for|on|back|left)\b)"
+                   # "what's that role paid?", "what are staff paid?"; not "what's the benefit of being paid?"
+                   r"|\bwhat(['’]?s| is| are| was| were)\s+((?!(being|be|get|gets|got|getting|it|like|to)\b)[\w'’-]+\s+){1,3}?"
+                   r"paid\s*[?.!]*\s*$"
                    r"|\b(what|which) (sum|amount)\b(?! of time)"
                    r"|\b(what|which)(['’]?s| is| was| are| were)?\s[^?]{0,40}?\b(income|turnover|budget|salary|salaries"
                    r"|fees?|price|reserves(?=\s*([?,.]|$|in\b|of\b)))\b"
@@ -87,10 +91,11 @@ _FACT_KINDS = {
         # "when did it start?", not "when a partner struggles, what ...?" nor "when does a partnership work?"
         re.compile(r"\b(what|which|in what) (year|month)\b|\bsince when\b|\bwhen( exactly)?(['’]s| (was|were|did))\b"
                    r"|\bwhat date\b"
-                   # "when does the contract end?", "when will the money run out?"; not "when does a partnership end up
-                   # failing?" nor "when do we start talking to partners?"
-                   r"|\bwhen (does|do|will|is|are)\s+(?!(a|an|any|we|i|you|one)\b)([\w'’-]+\s+){1,6}?(due to\s+)?"
-                   r"(end|expire|finish|run out|start|begin|close|launch|come up for renewal)s?\b(?!\s+up\b)",
+                   # "when does the contract end?", "when will the money run out?": a particular thing's beginning or end,
+                   # the verb closing its clause; not "when does the relationship start to work?", "when do problems
+                   # start?" nor "when is it best to start talking?"
+                   r"|\bwhen (does|do|will|is|are)\s+(the|their|its|this|that|[\w-]+['’]s)\s+([\w'’-]+\s+){0,4}?(due to\s+)?"
+                   r"(end|expire|finish|run out|start|begin|close|launch|come up for renewal)\b(?=\s*([?.!,;]|$)|\s+(or|and)\b)",
                    re.IGNORECASE),
         # a year, a month ("May", not "may have"), a season, "ago"
         re.compile(rf"{YEAR.pattern}|\b(January|February|March|April|May|June|July|August|September|October|November"

@@ -37,10 +37,11 @@ Titled = TypeVar("Titled", bound=_HasTitle)
 
 
 def matching(name: str, cases: Sequence[Titled]) -> list[Titled]:
-    """The case studies whose title holds `name`: "Touchstone", or a title as its file spells it
-    ("... (P3 and Cohort 4 )")."""
+    """The case studies whose title holds `name` as whole words: "Touchstone", or a title as its file spells it
+    ("... (P3 and Cohort 4 )"); not "Live" for "deliver", nor a blank name for all of them."""
     wanted = tidy_title(name).lower()
-    return [case for case in cases if wanted in case.title.lower()]
+    whole = re.compile(rf"(?<!\w){re.escape(wanted)}(?!\w)")
+    return [case for case in cases if wanted and whole.search(case.title.lower())]
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def _matching(name: str, cases: list) -> list:
     """The case studies whose title contains `name`, or an error that says how to name one."""
     found = matching(name, cases)
     if not found:
-        raise AssistantError(f"no case study matches {name!r}: try part of its title, e.g. 'Touchstone'")
+        raise AssistantError(f"no case study matches {name!r}: try a word or two of its title, e.g. 'Touchstone'")
     return found
 
 

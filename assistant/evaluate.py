@@ -99,10 +99,13 @@ def filters_of(question: dict[str, Any], answerer: Answerer) -> Filters | None:
     name = question.get("filter")
     if not name:
         return None
+    if not isinstance(name, str):
+        raise BadQuestion(f"question {question.get('id', '')!r}: its filter should be part of a case study's title, "
+                          f"not {name!r}")
     titles = tuple(case.title for case in matching(name, answerer.retriever.catalogue.cases))
     if not titles:
         raise BadQuestion(f"question {question.get('id', '')!r}: its filter {name!r} names none of the case studies; "
-                          "give part of one's title, e.g. 'Touchstone'")
+                          "give a word or two of one's title, e.g. 'Touchstone'")
     return Filters(titles)
 
 

@@ -300,6 +300,9 @@ def test_a_question_set_may_name_a_filter_by_its_title_as_its_file_spells_it(rea
     for name in (spelt_as_in_the_file, "p3", "Cohort 4"):
         filters = filters_of({"filter": name}, real_answerer)
         assert filters is not None and len(filters.case_studies) == 1 and "(P3 and Cohort 4)" in filters.case_studies[0]
+    # whole words: "Live" is Live Well Leeds, not every title with "deliver" or "Lives" in it
+    filters = filters_of({"filter": "Live"}, real_answerer)
+    assert filters is not None and len(filters.case_studies) == 1 and "Live Well Leeds" in filters.case_studies[0]
 
 
 def test_a_filter_naming_no_case_study_stops_an_evaluation_before_it_answers(real_answerer, real_settings, tmp_path: Path):
@@ -309,6 +312,9 @@ def test_a_filter_naming_no_case_study_stops_an_evaluation_before_it_answers(rea
     questions.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     with pytest.raises(BadQuestion, match="'q2'.*Barnardo's.*names none of the case studies"):
         evaluate(real_answerer, load_questions(questions))
+    for blank_or_odd in ("\t", " \u00a0", ["Touchstone"]):
+        with pytest.raises(BadQuestion):
+            filters_of({"id": "q3", "question": "What did they learn?", "filter": blank_or_odd}, real_answerer)
     result = _cli(real_settings, "eval", "--questions", str(questions))
     assert result.returncode == 1
     assert "names none of the case studies" in result.stderr.strip().splitlines()[-1]

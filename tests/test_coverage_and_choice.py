@@ -173,6 +173,11 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("how much underspend did they reinvest?", ["money"]),
     ("what's that role paid?", ["money"]),
     ("how are the partners paid?", []),  # how, not how much
+    ("when does the relationship start to work?", []),  # the verb does not close its clause
+    ("when do problems start?", []),  # no particular thing's beginning
+    ("when is the best time to end a partnership?", []),
+    ("how much cash flow pressure did partners face?", []),  # the noun of money describes another
+    ("what is the benefit of being paid?", []),
 ])
 def test_a_question_asking_for_a_fact_is_told_by_its_form(question, kinds):
     assert fact_kinds(question) == kinds
