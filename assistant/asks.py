@@ -95,7 +95,8 @@ _FACT_KINDS = {
                    # the verb closing its clause; not "when does the relationship start to work?", "when do problems
                    # start?" nor "when is it best to start talking?"
                    r"|\bwhen (does|do|will|is|are)\s+(the|their|its|this|that|[\w-]+['’]s)\s+([\w'’-]+\s+){0,4}?(due to\s+)?"
-                   r"(end|expire|finish|run out|start|begin|close|launch|come up for renewal)\b(?=\s*([?.!,;]|$)|\s+(or|and)\b)",
+                   r"(end|expire|finish|run out|start|begin|close|launch|come up for renewal)\b"
+                   r"(?=\s*([?.!,;]|$)|\s+(or|and|for|in)\b)",  # "when does the money run out for them?"
                    re.IGNORECASE),
         # a year, a month ("May", not "may have"), a season, "ago"
         re.compile(rf"{YEAR.pattern}|\b(January|February|March|April|May|June|July|August|September|October|November"

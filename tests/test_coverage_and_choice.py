@@ -168,6 +168,7 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("where did it work well for them?", []),
     ("when does the contract end?", ["date"]),
     ("when will the money run out?", ["date"]),
+    ("when does the money run out for the somerset alliance?", ["date"]),
     ("when does a partnership end up failing?", []),
     ("when do we start talking to partners?", []),
     ("how much underspend did they reinvest?", ["money"]),
