@@ -56,7 +56,7 @@ def _configure_logging(level: str) -> None:
 
 
 def _matching(name: str, cases: list) -> list:
-    """The case studies whose title contains `name`, or an error that says how to name one."""
+    """The case studies whose title holds `name` (`catalogue.matching`), or an error that says how to name one."""
     found = matching(name, cases)
     if not found:
         raise AssistantError(f"no case study matches {name!r}: try a word or two of its title, e.g. 'Touchstone'")

@@ -100,7 +100,7 @@ def filters_of(question: dict[str, Any], answerer: Answerer) -> Filters | None:
     if not name:
         return None
     if not isinstance(name, str):
-        raise BadQuestion(f"question {question.get('id', '')!r}: its filter should be part of a case study's title, "
+        raise BadQuestion(f"question {question.get('id', '')!r}: its filter should be a word or two of a case study's title, "
                           f"not {name!r}")
     titles = tuple(case.title for case in matching(name, answerer.retriever.catalogue.cases))
     if not titles:
