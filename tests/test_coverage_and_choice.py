@@ -125,7 +125,7 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("which of these orgs has the biggest reserves in £?", ["money"]),
     ("what reserves policy should a board have?", []),
     ("when exactly was the tender out - what month?", ["date"]),
-    ("how large were the individual innovation grants?", ["size"]),
+    ("how large were the individual innovation grants?", ["money"]),  # a size of money: a sum
     ("how big is the lead org?", ["size"]),
     ("how big a role did trust play?", []),  # a degree, not a size
     ("whats the size of the budget reduction?", ["money", "size"]),  # "63% budget reductions" gives it
@@ -179,6 +179,14 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("when is the best time to end a partnership?", []),
     ("how much cash flow pressure did partners face?", []),  # the noun of money describes another
     ("what is the benefit of being paid?", []),
+    ("how big was the grant?", ["money"]),  # a size asked of money is a sum, which a count does not give
+    ("what size of grant did the consortium get from them?", ["money"]),
+    ("how large were the innovation grants the Somerset Alliance gave?", ["money"]),
+    ("how big were the funding cuts?", ["size"]),  # the noun of money describes another: a share answers
+    ("how big a role did funding play?", []),  # a degree
+    ("who got the delivery network manager job?", ["person"]),  # a job is a person's
+    ("who took on the lead role?", []),  # a role may be an organisation's
+    ("did they keep the contract when it was re-tendered?", ["renewed"]),
 ])
 def test_a_question_asking_for_a_fact_is_told_by_its_form(question, kinds):
     assert fact_kinds(question) == kinds
@@ -264,6 +272,8 @@ def test_a_question_for_a_fact_no_near_sentence_gives_is_at_best_the_closest():
     ("what did the big charity have to change about itself?", False),  # the charity is the subject
     ("what kind of org is Cohort 4?", False),
     ("who gets to decide which org leads what?", False),  # who decides, not which org
+    ("what's the name of the organisation that led that partnership?", True),
+    ("what's the name of the partnership?", False),  # the partnership's own name, which the case study gives
 ])
 def test_a_question_asking_for_one_organisation_s_name_is_told_by_its_form(question, asks_a_name):
     assert bool(named_nouns(question)) is asks_a_name
@@ -586,6 +596,23 @@ def test_asked_only_for_a_section_of_one_case_study_the_answer_is_that_section()
     assert "Oasis" not in learned and "overlap" not in learned
     about_partners = compose("What did they learn about their partner organisations?", hits, 180)[0]
     assert "Oasis" in about_partners
+
+
+def test_asked_for_nothing_but_a_section_the_answer_reads_it_in_the_case_study_s_order():
+    """"Summarise it" under P3: no word tells one overview sentence from another, so the overview is read as the case
+    study puts it, its prose before its quotes, rather than by similarity to "summarise it" (which had left out "P3
+    leased a house" behind two quotes); asked about something as well, the sentence nearest it still leads."""
+    quote = _passage("P3", "'You need to take the approach of supporting each other.'", kind="quote", position=0)
+    overview = _passage("P3", "P3 is a national organisation. P3 leased a house and funded Cohort 4 to provide support "
+                              "there. Cohort 4 brought expertise.", position=1)
+    challenge = _passage("P3", "One challenge arose from different structures.", section="Challenges", position=2)
+    hits = [_hit(quote, (0.6,)), _hit(overview, (0.2, 0.05, 0.3)), _hit(challenge, (0.5,))]
+    body = compose("summarise it", hits, 180, frozenset({"p3"}))[0].split("\n\n")[1]
+    assert body.index("national organisation") < body.index("leased a house") < body.index("brought expertise") \
+        < body.index("supporting each other")
+    assert "challenge" not in body
+    about_support = compose("summarise how they supported each other", hits, 180, frozenset({"p3"}))[0]
+    assert about_support.split("\n\n")[1].startswith("**P3**: “You need to take the approach")
 
 
 def test_a_question_for_quotes_is_answered_by_a_quote():

@@ -291,15 +291,15 @@ def test_asked_of_a_named_case_study_a_length_of_time_must_be_said_of_what_the_q
 
 
 def test_asked_of_a_named_case_study_a_size_must_be_said_of_what_the_question_names():
-    """"How large were the innovation grants?" is not answered by "12 Trailblazers" nor by "all sizes of
-    organisation"; "how big was the contract?" is by "the £7.4m contract", and "how big is the lead org?" by any
-    figure said of the organisation the sentence names instead."""
+    """"How large were the innovation grants?" (a sum: the size of money) is not answered by "12 Trailblazers" nor by
+    "all sizes of organisation"; "how big was the contract?" is by "the £7.4m contract", and "how big is the lead org?"
+    by any figure said of the organisation the sentence names instead."""
     somerset = _passage("Somerset Alliance", "Partners allocated small amounts of funding through innovation grants. "
                         "There is value in all sizes of organisation. Somerset is one of 12 Trailblazers.")
     cyn = _passage("CYN", "The City Council tendered the £7.4m contract for youth services.", position=1)
     keyword = KeywordIndex.build([somerset, cyn, TOUCHSTONE])
     near_somerset = [Hit(somerset, 0.9, 0.8, (0.8, 0.7, 0.6))]
-    assert missing_fact("how large were the innovation grants?", near_somerset, keyword, focused=True) == "size"
+    assert missing_fact("how large were the innovation grants?", near_somerset, keyword, focused=True) == "money"
     assert missing_fact("how big was the contract?", [Hit(cyn, 0.9, 0.8, (0.8,))], keyword, focused=True) == ""
     assert missing_fact("how big is the lead org?", [Hit(TOUCHSTONE, 0.9, 0.8, (0.8, 0.1))], keyword, focused=True) == ""
     network = [Hit(TOUCHSTONE, 0.9, 0.8, (0.8, 0.1))]  # no sentence near speaks of a network: any figure may tell its size
@@ -319,6 +319,18 @@ def test_asked_of_a_named_case_study_a_date_must_be_said_of_what_the_clause_aski
     assert missing_fact("when did Shelter first subcontract SIFA?", near_sifa, keyword, focused=True) == ""
     assert missing_fact("when was the Alliance set up, and under what national programme?", near_alliance, keyword,
                         focused=True) == ""
+
+
+def test_a_clause_asking_a_fact_of_it_is_read_with_the_clause_naming_it():
+    """"Who gave the sustainability grant, and how many years did it cover?": "it" is the grant, named in the other
+    clause, so "three years funding towards sustainability" answers; a clause naming its own subject is read alone."""
+    grant = _passage("London VAWG", "It received three years funding towards sustainability from the City Bridge Trust.")
+    keyword = KeywordIndex.build([grant])
+    near = [Hit(grant, 0.9, 0.8, (0.8,))]
+    assert missing_fact("who gave the sustainability grant, and how many years did it cover?", near, keyword,
+                        focused=True) == ""
+    assert missing_fact("who gave the sustainability grant, and how many years did the lease cover?", near, keyword,
+                        focused=True) == "duration"
 
 def test_a_decline_names_the_unknown_name_and_offers_the_nearest_topics():
     hits = [_hit(P3, 0.5), _hit(TOUCHSTONE, 0.4), _hit(P3, 0.3), _hit(TOUCHSTONE, 0.05)]
