@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from .catalogue import CaseStudy, Catalogue
-from .text import is_everyday_word, is_general_word, terms
+from .text import is_general_word, terms
 
 _REFERRING = re.compile(
     r"\b(they|them|their|theirs|it|its|this|that|these|those|there|he|she|his|her|the partnership|"
@@ -35,11 +35,6 @@ _POINT_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(point|lesson|thing|b
 _NUMBERED_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s")  # "1) co-location, 2) ..." or "1. ..."
 _CITATIONS = re.compile(r"((?:\[\d+\]\s*)+)")  # the citations that close a stretch of text
 _SOURCE_NUMBER = re.compile(r"(?:\[(\d+)\]|\bsource\s+(\d+)\b)", re.IGNORECASE)
-
-# "nice, and who were the partners?", "ok cool. whats ...", "Thank you. What ...": an acknowledgement of the last answer,
-# a word or two closed by a comma or a full stop, which names no subject (out of fold: one more key fact, fresh18's tune
-# half; no other answer changed)
-_ACKNOWLEDGEMENT = re.compile(r"^\W*(?P<words>[^\W\d_]+(?:\s+[^\W\d_]+)?)\s*[,.!]+\s+(?=\S)")
 
 MIN_COMMA_ITEMS = 3  # "A, B, and C": with fewer commas a sentence is a sentence, not a list
 _SENTENCE_END = re.compile(r"[.!?]\s+\S")  # ... and so is a stretch of several sentences
@@ -105,24 +100,15 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
             return [Resolved(f"{question} {last_user}", [cited[index]])]
     follow_up = Resolved(f"{question} {last_user}".strip(), previous or None)
     standalone = Resolved(question, None)
-    asked = _without_acknowledgement(question)
-    if _REFERRING.search(asked) or ordinal or len(asked.split()) <= SHORT_QUESTION_WORDS:
+    if _REFERRING.search(question) or ordinal or len(question.split()) <= SHORT_QUESTION_WORDS:
         return [follow_up, standalone]
-    if knows is not None and any(not knows(t) for w in re.findall(r"[^\W\d_]+", asked)
+    if knows is not None and any(not knows(t) for w in re.findall(r"[^\W\d_]+", question)
                                  if not is_general_word(w) for t in terms(w)):
         # words the case studies never use: a new subject ("the rough sleeping count in Birmingham"),
         # not more about the last one, however well the last one is covered ("did anything go the
         # other way?" is not new: "anything" names no subject)
         return [standalone]
     return [standalone, follow_up]
-
-
-def _without_acknowledgement(question: str) -> str:
-    """The question after an opening "nice," or "ok thanks." (everyday words: not "LWPM - what's that?")."""
-    found = _ACKNOWLEDGEMENT.match(question)
-    if found and all(is_everyday_word(word) for word in found.group("words").split()):
-        return question[found.end():]
-    return question
 
 
 def _points(answer: str) -> list[tuple[str, int]]:

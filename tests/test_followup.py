@@ -182,18 +182,6 @@ def test_a_new_subject_in_words_the_corpus_never_uses_is_only_a_new_question():
                     lambda term: True) == [None, [P3.case_study]]
 
 
-def test_an_acknowledgement_of_the_last_answer_names_no_new_subject():
-    """"nice, and who were the partners?": "nice" is no word of the corpus's, but it thanks the last answer rather than
-    opening a new subject, so the question may still be about P3; "ok cool. what's the weather in Bristol?" is new
-    for its own words, and an opening that is not an everyday word ("LWPM - ...") is the question's own."""
-    known = {"partner", "weather"}.__contains__
-    assert _focuses("nice, and who were the partners?", ASKED_ABOUT_P3, known) == [None, [P3.case_study]]
-    assert _focuses("and who were the partners, nice?", ASKED_ABOUT_P3, known) == [None]  # not an opening
-    assert _focuses("ok cool. whats the weather in Bristol tomorrow?", ASKED_ABOUT_P3, known) == [None]
-    assert _focuses("Thank you. And the funding?", ASKED_ABOUT_P3) == [[P3.case_study], None]  # short once thanked
-    assert _focuses("LWPM - who were the partners?", ASKED_ABOUT_P3, known) == [None]
-
-
 def test_resolve_gives_the_likelier_reading():
     assert resolve("What did they learn?", ASKED_ABOUT_P3, CATALOGUE) == readings("What did they learn?", ASKED_ABOUT_P3,
                                                                                   CATALOGUE)[0]

@@ -321,6 +321,19 @@ def test_asked_of_a_named_case_study_a_date_must_be_said_of_what_the_clause_aski
                         focused=True) == ""
 
 
+def test_how_things_stand_now_in_the_world_is_not_told_by_any_case_study():
+    """"How big are the cuts to youth budgets right now?", named of no case study: the case studies tell how things stood
+    when they were written, so at best the closest; asked of one, or of the asker's own situation, the usual checks."""
+    cuts = _passage("CYN", "Cuts to funding meant the council now tenders one youth contract.")
+    keyword = KeywordIndex.build([cuts])
+    near = [Hit(cuts, 0.9, 0.8, (0.8,))]
+    assert missing_fact("how big are the cuts to council youth budgets right now?", near, keyword) == "present"
+    assert missing_fact("whats happening with council funding cuts this year?", near, keyword) == "present"
+    assert missing_fact("how is the council tendering youth work these days?", near, keyword, focused=True) == ""
+    assert missing_fact("our funding is being cut right now - how did others cope with cuts?", near, keyword) == ""
+    assert missing_fact("the cuts mean some groups now won't bid: how did CYN bring them round?", near, keyword) == ""
+
+
 def test_a_clause_asking_a_fact_of_it_is_read_with_the_clause_naming_it():
     """"Who gave the sustainability grant, and how many years did it cover?": "it" is the grant, named in the other
     clause, so "three years funding towards sustainability" answers; a clause naming its own subject is read alone."""
