@@ -12,8 +12,8 @@ the answer (a fact question's fact comes first), the other case studies follow i
 retrieval ranked them, the rest of each case study in reading order; sources are numbered in the
 order they are cited. Asked only for a section of one case study ("what did they learn?"), the
 answer reads on in that section alone; asked for nothing but a summary ("summarise it"), it reads the
-overview as the case study puts it, prose before quotes. Every sentence of the body is the corpus's own text; only the
-lead line and the case-study names are ours.
+overview's prose as the case study puts it, then the lessons, then the quotes. Every sentence of the body
+is the corpus's own text; only the lead line and the case-study names are ours.
 """
 
 from __future__ import annotations
@@ -275,11 +275,15 @@ def _in_asked_section(question: str, hits: list[Hit], unit: _Unit) -> bool:
         any(says(unit.text) for asks, says in _ANSWER_TYPES if asks(question))
 
 
-def _in_reading_order(hits: list[Hit], units: list[_Unit], wanted: list[_Unit], answer_words: int) -> list[_Unit]:
-    """The wanted units as the case study puts them, its prose before its quotes, up to the word budget."""
+def _summary_in_reading_order(hits: list[Hit], units: list[_Unit], wanted: list[_Unit], answer_words: int) -> list[_Unit]:
+    """A summary: the overview's prose as the case study puts it, then its lessons, then its quotes, up to the word
+    budget (a review found the outcomes and lessons left out when the overview alone was read)."""
+    def rank(unit: _Unit) -> int:
+        passage = hits[unit.hit_index].passage
+        return 2 if passage.kind == "quote" else int(passage.section == "Learning")
+
     picked = _Picked(units, answer_words)
-    for unit in sorted(wanted, key=lambda u: (hits[u.hit_index].passage.kind == "quote", hits[u.hit_index].passage.position,
-                                              u.order)):
+    for unit in sorted(wanted, key=lambda u: (rank(u), hits[u.hit_index].passage.position, u.order)):
         picked.take(unit)
     picked.fill_gaps()
     return picked.chosen
@@ -300,15 +304,15 @@ def choose(question: str, hits: list[Hit], answer_words: int, names: frozenset[s
     if asks_what_next(question):
         _prefer_what_came_next(hits, units, [u for u in units if u not in fresh])
     one_case = len({h.passage.case_study for h in hits}) == 1
-    # nothing asked but a summary ("summarise it"): similarity to those words ranks nothing, so the overview is read in
-    # its own order ("summarise it" under P3 had left out "P3 leased a house" behind two quotes). On our
+    # nothing asked but a summary ("summarise it"): similarity to those words ranks nothing, so the overview and the
+    # lessons are read in their own order ("summarise it" under P3 had left out "P3 leased a house" behind two quotes). On our
     # tests/data/calibration/summaries.jsonl (24) key facts 0.542 -> 0.792 (1.000 once refuse.assess's `summary`
     # stopped 10 being refused); out of fold, one more key fact (answerable.jsonl), nothing else moved. Every section
     # read so ("any problems?") lost what a review found: the sentences about problems behind the first paragraphs
     if one_case and asks_for_a_summary(question, names):
-        overview = [u for u in fresh if hits[u.hit_index].passage.section == "overview"]
-        if overview:
-            return _in_reading_order(hits, units, overview, answer_words)
+        summary = [u for u in fresh if hits[u.hit_index].passage.section in ("overview", "Learning")]
+        if summary:
+            return _summary_in_reading_order(hits, units, summary, answer_words)
     ranked = sorted(fresh, key=lambda u: -u.relevance)
     leads = _leads(question, hits, ranked)
     cases = {hits[u.hit_index].passage.case_study for u in leads}

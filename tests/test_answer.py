@@ -19,7 +19,7 @@ from assistant.evaluate import evaluate, filters_of, load_questions, score
 from assistant.followup import readings
 from assistant.parse import parse
 from assistant.read import read_corpus
-from assistant.records import Filters, Hit
+from assistant.records import Hit
 from assistant.refuse import DECLINED
 from assistant.settings import Settings
 from assistant.spelling import respelled
@@ -278,16 +278,6 @@ def test_an_answer_about_the_present_says_when_the_case_studies_speak_for(real_a
     assert answer.outcome == "answered" and "around 30" in answer.text
     assert "published in February 2021" in answer.notice and "still so" in answer.notice
     assert not real_answerer.ask("How many organisations does POhWER partner with?").notice
-
-
-def test_a_fact_the_filtered_case_study_does_not_give_is_not_looked_for_in_the_others(real_answerer):
-    """"What size was the contract?" under Touchstone: Touchstone gives no sum for it, and CYN's £7.4m would not answer
-    it (it did, from all the case studies, once a size of money was read as a sum), so the answer is the closest
-    Touchstone comes, said so."""
-    touchstone = next(c.title for c in real_answerer.retriever.catalogue.cases if "Touchstone" in c.title)
-    answer = real_answerer.ask("what size was the contract?", filters=Filters((touchstone,)))
-    assert answer.outcome == "closest" and "sum of money" in answer.text and "your filter" not in answer.notice
-    assert answer.sources and all("Touchstone" in hit.passage.case_study for hit in answer.sources)
 
 
 def test_ask_json_prints_the_results_contract(real_answerer, real_settings):

@@ -188,7 +188,10 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("how large was the reduction in funding?", ["size"]),  # a cut in funding: a share answers
     ("who got the delivery network manager job?", ["person"]),  # a role's job is a person's
     ("who got the lead partner job?", []),  # an organisation's
+    ("who got the chair job in Somerset?", []),  # Spark, an organisation, chaired
+    ("who got the manager job, Touchstone or a partner?", []),  # organisations offered
     ("who took on the lead role?", []),
+    ("how big was the contract in terms of partners?", ["size"]),  # a size said in partners, not a sum
 ])
 def test_a_question_asking_for_a_fact_is_told_by_its_form(question, kinds):
     assert fact_kinds(question) == kinds
@@ -626,11 +629,13 @@ def test_asked_for_nothing_but_a_summary_the_answer_reads_the_overview_in_the_ca
     overview = _passage("P3", "P3 is a national organisation. P3 leased a house and funded Cohort 4 to provide support "
                               "there. Cohort 4 brought expertise.", position=1)
     challenge = _passage("P3", "One challenge arose from different structures.", section="Challenges", position=2)
-    hits = [_hit(quote, (0.6,)), _hit(overview, (0.2, 0.05, 0.3)), _hit(challenge, (0.5,))]
+    lesson = _passage("P3", "Leave the ego at home.", section="Learning", kind="lesson", position=3, lesson=1)
+    hits = [_hit(quote, (0.6,)), _hit(overview, (0.2, 0.05, 0.3)), _hit(challenge, (0.5,)), _hit(lesson, (0.1,))]
     body = compose("summarise it", hits, 180, frozenset({"p3"}))[0].split("\n\n")[1]
-    assert body.index("national organisation") < body.index("leased a house") < body.index("brought expertise") \
-        < body.index("supporting each other")
-    assert "challenge" not in body
+    assert body.index("national organisation") < body.index("leased a house") < body.index("brought expertise")
+    assert "supporting each other" in body and "ego at home" in body and "challenge" not in body
+    short = compose("summarise it", hits, 26, frozenset({"p3"}))[0]  # the quote is the first to go, then the lessons
+    assert "brought expertise" in short and "ego at home" in short and "supporting each other" not in short
     about_support = compose("summarise how they supported each other", hits, 180, frozenset({"p3"}))[0]
     assert about_support.split("\n\n")[1].startswith("**P3**: “You need to take the approach")
     challenges = compose("summarise the challenges", hits, 180, frozenset({"p3"}))[0]
