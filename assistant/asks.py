@@ -35,6 +35,8 @@ _SECTIONS = {
 
 # "summarise that", "in a nutshell, those?": what the last answer said (not "summarise it": the case study)
 _POINTS_BACK = re.compile(r"\b(that|this|these|those)\b", re.IGNORECASE)
+# words of a summary request that name nothing in it: the case study itself, and asking ("give me a quick overview")
+_CASE_WORDS = frozenset(terms("case study one partnership example story give tell quick brief short please"))
 _THE_CASE_ITSELF = re.compile(r"\b(this|that|the)\s+(case study|case|one|partnership|example|story)\b", re.IGNORECASE)
 
 _AMOUNT = (r"(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
@@ -504,10 +506,12 @@ def intended_sections(question: str) -> list[str]:
 
 
 def asks_for_a_summary(question: str, names: frozenset[str]) -> bool:
-    """"Summarise it", "in a nutshell?", "what's P3 about?": nothing asked but the overview (and the case study's name,
-    `names`' terms). Not "summarise the lessons" (the lessons, in short) nor "summarise that" (the last answer)."""
+    """"Summarise it", "in a nutshell?", "give me a quick overview of the P3 case study": nothing asked but the overview
+    (and the case study's name, `names`' terms). Not "summarise the lessons" (the lessons, in short) nor "summarise
+    that" (the last answer)."""
     question = _THE_CASE_ITSELF.sub(" ", question)  # "summarise this case study": the one narrowed to
-    words = [w for w in re.findall(r"[^\W\d_]+", beyond_sections(question)) if w.lower() not in STOPWORDS]
+    words = [w for w in re.findall(r"[^\W\d_]+", beyond_sections(question))
+             if w.lower() not in STOPWORDS and not set(terms(w)) <= _CASE_WORDS]
     return intended_sections(question) == ["overview"] and not set(terms(" ".join(words))) - names \
         and not _POINTS_BACK.search(question)
 

@@ -604,12 +604,14 @@ def test_asked_only_for_a_section_of_one_case_study_the_answer_is_that_section()
 @pytest.mark.parametrize("question, summary", [
     ("summarise it", True), ("in a nutshell?", True), ("tl;dr?", True), ("what's it about?", True),
     ("Summarise this case study", True),  # the case study narrowed to
+    ("give me a quick overview of the P3 case study", True),  # asking words and the case study's name name nothing
+    ("summarise that case study", True),
     ("summarise the lessons", False),  # the lessons, in short
     ("summarise that", False),  # what the last answer said
     ("summarise how they funded it", False),
 ])
 def test_a_question_asking_for_nothing_but_a_summary_is_told_by_its_form(question, summary):
-    assert asks_for_a_summary(question, frozenset()) is summary
+    assert asks_for_a_summary(question, frozenset(terms("P3 Cohort 4"))) is summary
 
 
 def test_a_summary_of_the_case_study_narrowed_to_is_always_covered():
