@@ -41,6 +41,9 @@ from .verify import Claim, Verifier, claims_of
 # a question about one case study, or asking which case studies, reads this many times top_k passages
 # (which case studies: practice tune case recall 0.915 -> 0.925, fresh2 tune 0.844 -> 0.860)
 DEEPER_READING = 2
+# a question's own words find the conversation's case study when it is among the passages first found for them (our
+# after_an_answer.jsonl: hit 0.837 at 3, 0.789 at 5; a review's 131 follow-ups kept on their case study 115 and 116)
+FOUND_ALONE = 3
 MIN_SUPPORTED_SHARE = 0.5  # of a generated answer's sentences, or the offline answer is shown
 CLOSEST_SOURCES = 2  # passages offered when the case studies come close to a question but don't answer it
 CLOSEST_WORDS = 60
@@ -205,14 +208,22 @@ class Answerer:
 
     def best_reading(self, question: str, options: list[Resolved], filters: Filters | None,
                      example_to_skip: str = "") -> tuple[Resolved, list[Hit], Coverage, bool]:
-        """The reading of the question the corpus covers best: one it answers over one it doesn't,
-        then the likelier (the first wins a tie). Declined in every reading, it is declined on its own
-        words: the nearest topics offered are the question's, not the previous answer's."""
+        """The reading of the question the corpus covers best: one it answers over one it doesn't (and of
+        those, one that is not a fallback over one that is: followup.Resolved), then the likelier (the first
+        wins a tie). Declined in every reading, it is declined on its own words: the nearest topics offered
+        are the question's, not the previous answer's."""
         read = [(resolved, *self.scope(question, resolved.query, resolved.focus, filters, example_to_skip))
                 for resolved in options]
         if all(reading[2].outcome == DECLINED for reading in read):
             return next((reading for reading in read if reading[0].query == question), read[0])
-        return max(read, key=lambda reading: (reading[2].covered, reading[2].probability))
+        alone = next((hits for resolved, hits, *_ in read if resolved.focus is None and resolved.query == question), [])
+        found_alone = {hit.passage.case_study for hit in alone[:FOUND_ALONE]}
+
+        def falls_back(resolved: Resolved) -> bool:  # a fallback, or its own words don't find the case study talked about
+            return resolved.fallback or (resolved.tentative and not found_alone.intersection(resolved.focus or []))
+
+        return max(read, key=lambda reading: (reading[2].covered, reading[2].covered and not falls_back(reading[0]),
+                                            reading[2].probability))
 
     def scope(self, question: str, query: str, focus: list[str] | None, filters: Filters | None,
               example_to_skip: str = "") -> tuple[list[Hit], Coverage, bool]:

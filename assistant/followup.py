@@ -11,17 +11,48 @@ readings are offered and the answering stage keeps the better covered.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
 
+from .asks import asks_which_cases
 from .catalogue import CaseStudy, Catalogue
-from .text import is_general_word, terms
+from .text import STOPWORDS, is_general_word, terms
 
-_REFERRING = re.compile(
-    r"\b(they|them|their|theirs|it|its|this|that|these|those|there|he|she|his|her|the partnership|"
-    r"the alliance|the consortium|the charity|the organisation|the case|the same|more|else|also)\b",
+# words pointing back at the conversation outright: "this case", "that one", "anyone else", "and ...?", "tell me more"
+_POINTING_BACK = re.compile(
+    # (not "the one about women being exploited", "the case where ...": a case study described, maybe another)
+    r"\b(?:this|that|the)\s+(?:case|one)\b(?!\s+(?:stud(?:ies)\b|about|where|with|in|on|for|which|who|that))|\belse\b"
+    # a question opening as the last one's continuation: "and why did they club together?", "ok but is that ...?"
+    r"|^\W*(?:(?:ok(?:ay)?|right|nice|great|cool|thanks|thank you|sure)\W+)*(?:and|but|so)\b"
+    r"|\b(?:tell|say|know|hear|explain|anything|something|any|much|bit|little)\s+more\b"
+    r"|\bmore\s+(?:about|on|detail)\b|\bmore\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
+# ... and a demonstrative naming something after a preposition, a question word, an auxiliary or a verb's "-ing": "what
+# that post-holder did", "from those two charities", "does that partnership cover", "keeping that organisation"; not "a
+# group that deliberately organises" nor "a group that got ..." (relative clauses), "this year" (a time)
+_DEMONSTRATIVE = re.compile(
+    r"(?:^\W*|\b(?:in|on|at|from|about|with|for|of|to|by|into|after|before|during|like|over|under|through|across|between"
+    r"|within|behind|what|which|who|how|why|where|when|and|or|but|is|was|are|were|does|did|do|has|had|have|\w+ing)\s+)"
+    r"(?P<word>this|that|these|those)\s+"
+    r"(?!\w+ly\b)(?=[^\W\d_])(?!(?:" + "|".join(sorted(STOPWORDS)) + r")\b)[\w'’-]+", re.IGNORECASE)
+# words that may point back, or stand for something the question itself names ("how did the lead charity check its
+# partners?"); not "is there", "there's" (being, not a place), "the case studies" and "these examples" (all of them), nor
+# "this year" (a time)
+_MAY_POINT_BACK = re.compile(r"\b(they|them|their|theirs|it|its|this|that|these|those|there|he|she|his|her|the partnership"
+                             r"|the alliance|the consortium|the charity|the organisation|the same|also)\b", re.IGNORECASE)
+_NOT_POINTING = re.compile(r"\b(?:is|are|was|were|isn['’]?t|aren['’]?t|wasn['’]?t|weren['’]?t)\s+there\b"
+                           r"|\bthere(?=['’]s\b|\s+(?:is|are|was|were|isn|aren|wasn|weren|has|have|had|will|would|might|must"
+                           r"|could|seems?)\b)|\b(?:the|these|those)\s+(?:case\s+studies|cases|partnerships|examples|stories)\b"
+                           r"|\b(?:this|that|these|those)\s+(?:year|years|week|month|time|days|morning)\b", re.IGNORECASE)
+_THEY = frozenset({"they", "them", "their", "theirs"})
+_FIRST_PERSON = re.compile(r"\b(i|i['’]?m|we|we['’]re|we['’]ve|us|our|my)\b", re.IGNORECASE)
+_SENTENCE_OR_CLAUSE_END = re.compile(r"[.?!;,]\s+|\s+[-–—]\s+")
+OUTRIGHT, MAYBE = "outright", "maybe"
+_WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
+# a question naming this many things of its own may be about them rather than the last answer ("how have cuts to council
+# and public service funding affected partnerships?")
+OWN_SUBJECT_WORDS = 5
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1,
              "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|case|case study|example|source|partnership|organisation)\b",
@@ -46,6 +77,13 @@ Turn = Mapping[str, Any]  # {"role": "user"|"assistant", "content": str, "case_s
 class Resolved:
     query: str  # what retrieval searches for
     focus: list[str] | None  # case studies to search, or None for the whole corpus
+    # read so only when the readings before it are not covered: a question with a subject of its own is about it,
+    # however well the last answer's case study covers it too
+    fallback: bool = False
+    # a follow-up reading of a question that names things of its own and doesn't point back outright ("how did the lead
+    # charity check its partners?", "was the small women's group happy with how the money was split?"): a fallback
+    # unless the question's own words find the case study talked about among their first passages
+    tentative: bool = False
 
 
 def _case_studies_of(turn: Turn, catalogue: Catalogue) -> list[str]:
@@ -100,7 +138,12 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
             return [Resolved(f"{question} {last_user}", [cited[index]])]
     follow_up = Resolved(f"{question} {last_user}".strip(), previous or None)
     standalone = Resolved(question, None)
-    if _REFERRING.search(question) or ordinal or len(question.split()) <= SHORT_QUESTION_WORDS:
+    pointing = points_back(question)
+    own_subject = len(_own_words(question)) >= OWN_SUBJECT_WORDS
+    if len(previous) == 1 and asks_which_cases(question):
+        follow_up = replace(follow_up, fallback=True)  # "which case studies ...?" is not asked of one
+    follow_up = replace(follow_up, tentative=own_subject and pointing != OUTRIGHT and not ordinal)
+    if pointing or ordinal or len(question.split()) <= SHORT_QUESTION_WORDS:
         return [follow_up, standalone]
     if knows is not None and any(not knows(t) for w in re.findall(r"[^\W\d_]+", question)
                                  if not is_general_word(w) for t in terms(w)):
@@ -109,6 +152,43 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
         # other way?" is not new: "anything" names no subject)
         return [standalone]
     return [standalone, follow_up]
+
+
+def points_back(question: str) -> str:
+    """Whether the question points back at the conversation: OUTRIGHT ("does this case say so?", "what was in that
+    bid?", "what did they learn?": nothing before "they" for it to stand for), MAYBE ("how did the lead charity check its
+    partners?": "its" may stand for what the question names), or not ("is there an example?", "what do the case studies
+    say?", and "that" in a sentence after the asker's own: "we got burnt by a partnership. has anyone come back from that?").
+    """
+    if _POINTING_BACK.search(question):
+        return OUTRIGHT
+    for found in _DEMONSTRATIVE.finditer(question):
+        at = found.start("word")
+        if not _part_of(at, _NOT_POINTING, question) and not _after_the_askers_own(question, at):
+            return OUTRIGHT
+    pointing = ""
+    for found in _MAY_POINT_BACK.finditer(question):
+        they = found.group(0).lower() in _THEY  # "we're a small charity - how did they win the council over?": not "we"
+        if not _part_of(found.start(), _NOT_POINTING, question) and (they or not _after_the_askers_own(question, found.start())):
+            if all(word.lower() in STOPWORDS for word in re.findall(_WORD, question[: found.start()])):
+                return OUTRIGHT  # nothing before it for it to stand for: "why do they reckon ...?"
+            pointing = MAYBE
+    return pointing
+
+
+def _own_words(text: str) -> list[str]:
+    """The words of a question that name something: not "what", "did", "way" or "thing"."""
+    return [w for w in re.findall(_WORD, text) if w.lower() not in STOPWORDS and not is_general_word(w)]
+
+
+def _after_the_askers_own(question: str, at: int) -> bool:
+    """Is the word at `at` in a sentence or clause after one saying "I" or "we" ("our contract ended and it was messy")?
+    Then it stands for what the asker said."""
+    return any(_FIRST_PERSON.search(part) for part in _SENTENCE_OR_CLAUSE_END.split(question[:at])[:-1])
+
+
+def _part_of(at: int, pattern: re.Pattern[str], text: str) -> bool:
+    return any(part.start() <= at < part.end() for part in pattern.finditer(text))
 
 
 def _points(answer: str) -> list[tuple[str, int]]:

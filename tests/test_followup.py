@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.catalogue import Catalogue
-from assistant.followup import readings, resolve
+from assistant.followup import MAYBE, OUTRIGHT, points_back, readings, resolve
 from assistant.records import Passage
 
 
@@ -186,3 +188,47 @@ def test_resolve_gives_the_likelier_reading():
     assert resolve("What did they learn?", ASKED_ABOUT_P3, CATALOGUE) == readings("What did they learn?", ASKED_ABOUT_P3,
                                                                                   CATALOGUE)[0]
     assert resolve("What did they learn?", ASKED_ABOUT_P3, CATALOGUE).focus == [P3.case_study]
+
+
+@pytest.mark.parametrize("question, pointing", [
+    ("what did they learn?", OUTRIGHT),  # nothing before "they" for it to stand for
+    ("does this case say anything about risk?", OUTRIGHT),
+    ("We're the larger partner in a bid. Does this case give advice for us?", OUTRIGHT),  # "this case": the last one
+    ("can you give an example of what that post-holder actually did?", OUTRIGHT),
+    ("ok and what are the main lessons from it, in plain english?", OUTRIGHT),  # opens as the last one's continuation
+    ("nice, and who were the partners?", OUTRIGHT),
+    ("how did the lead charity check its partners' finances?", MAYBE),  # "its" may be the lead charity's
+    ("we're a small charity - how did they win the council over?", MAYBE),  # "they" are not "we"
+    ("is there an example where the small charity led the bid?", ""),  # being, not a place
+    ("what do the case studies say about sharing an office?", ""),  # all of them
+    ("which of these partnerships were about housing?", ""),
+    ("we got burnt by a partnership. has anyone come back from that?", ""),  # what the asker said
+    ("our joint contract ended and it was messy. should we cut ties with the other orgs?", MAYBE),  # "it": the contract?
+    ("is there a group in here that deliberately organises without a pecking order?", MAYBE),  # relative, not "that group"
+    ("are councils still cutting youth funding this year?", ""),  # a time
+    ("which case studies say they're more than the sum of their parts?", MAYBE),
+])
+def test_whether_a_question_points_back_is_read_from_its_words(question, pointing):
+    assert points_back(question) == pointing
+
+
+def test_a_question_naming_things_of_its_own_keeps_its_follow_up_reading_only_tentatively():
+    """After an answer about P3, "how have cuts to council funding affected small charity partnerships?" names five
+    things of its own, and "how did the lead charity check the finances of its smaller partners?" may mean its own lead
+    charity: each follow-up reading stands only if the question's own words find P3 (answer.Answerer.best_reading).
+    "what did the partners argue about?" names two; "what did they learn?" points back outright."""
+    own = readings("how have cuts to council funding affected small charity partnerships?", ASKED_ABOUT_P3, CATALOGUE)
+    assert [(r.focus, r.tentative) for r in own] == [(None, False), ([P3.case_study], True)]
+    maybe = readings("how did the lead charity check the finances of its smaller partners?", ASKED_ABOUT_P3, CATALOGUE)
+    assert [(r.focus, r.tentative) for r in maybe] == [([P3.case_study], True), (None, False)]
+    few = readings("what did the partners argue about?", ASKED_ABOUT_P3, CATALOGUE)
+    assert [(r.focus, r.tentative) for r in few] == [(None, False), ([P3.case_study], False)]
+    [outright, _] = readings("what did they learn?", ASKED_ABOUT_P3, CATALOGUE)
+    assert not outright.tentative and not outright.fallback
+
+
+def test_which_case_studies_is_not_asked_of_the_one_case_study_talked_about():
+    standalone, follow_up = readings("which case studies share an office?", ASKED_ABOUT_P3, CATALOGUE)
+    assert standalone.focus is None and follow_up.focus == [P3.case_study] and follow_up.fallback
+    after_three = readings("which case studies share an office?", ANSWER_ABOUT_THREE, CATALOGUE)[1]
+    assert len(after_three.focus) == 3 and not after_three.fallback  # which of those three
