@@ -44,6 +44,7 @@ DEEPER_READING = 2
 # a question's own words find the conversation's case study when it is among the passages first found for them (our
 # after_an_answer.jsonl: hit 0.837 at 3, 0.789 at 5; a review's 131 follow-ups kept on their case study 115 and 116)
 FOUND_ALONE = 3
+FOLLOW_UP_NAMED = 2  # a follow-up about this many case studies or fewer says which ("every other case study" doesn't)
 MIN_SUPPORTED_SHARE = 0.5  # of a generated answer's sentences, or the offline answer is shown
 CLOSEST_SOURCES = 2  # passages offered when the case studies come close to a question but don't answer it
 CLOSEST_WORDS = 60
@@ -169,6 +170,10 @@ class Answerer:
                 model = None
         resolved, hits, coverage, widened = self.best_reading(question, options, filters)
         retrieved = time.perf_counter()
+        if resolved.focus and resolved.query != question and len(resolved.focus) <= FOLLOW_UP_NAMED:
+            # read from the conversation, not from the question's own words: said, so a misreading can be put right
+            notice = _joined_notes(notice, f"Read as a follow-up about {_names(resolved.focus, self.retriever)}; "
+                                           "to ask about another case study, name it.")
         if widened:
             notice = (f"Not covered in {_names(filters.case_studies, self.retriever)} (your filter); "  # type: ignore[union-attr]
                       f"this answer is from all the case studies. {notice}").strip()

@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from .asks import asks_which_cases
 from .catalogue import CaseStudy, Catalogue
-from .text import STOPWORDS, is_general_word, terms
+from .text import STOPWORDS, is_general_word, is_standard_word, terms
 
 # words pointing back at the conversation outright: "this case", "that one", "anyone else", "and ...?", "tell me more"
 _POINTING_BACK = re.compile(
@@ -46,6 +46,9 @@ _NOT_POINTING = re.compile(r"\b(?:is|are|was|were|isn['’]?t|aren['’]?t|wasn[
                            r"|could|seems?)\b)|\b(?:the|these|those)\s+(?:case\s+studies|cases|partnerships|examples|stories)\b"
                            r"|\b(?:this|that|these|those)\s+(?:year|years|week|month|time|days|morning)\b", re.IGNORECASE)
 _THEY = frozenset({"they", "them", "their", "theirs"})
+# the case studies as a whole: asked of them, a question is not asked of the one the conversation was about
+_ALL_THE_CASE_STUDIES = re.compile(r"\b(?:the|these|those|all|any|across|in)\s+(?:of\s+)?(?:the\s+)?case\s+studies\b"
+                                   r"|\bwhich\s+case(?:\s+study)?\b|\bin\s+here\b", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(i|i['’]?m|we|we['’]re|we['’]ve|us|our|my)\b", re.IGNORECASE)
 _SENTENCE_OR_CLAUSE_END = re.compile(r"[.?!;,]\s+|\s+[-–—]\s+")
 OUTRIGHT, MAYBE = "outright", "maybe"
@@ -106,8 +109,8 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
     follow-up about the case studies of the last turns. The answering stage keeps the reading the
     corpus covers best, so "did anything go the other way?" is read as a follow-up and "how do
     other charities build trust?" as a new question, without a list of words that mark follow-ups.
-    `knows`: whether the corpus uses a search term; a question that doesn't lean on the conversation
-    and uses words the corpus doesn't know is read as a new question only."""
+    `knows`: whether the corpus uses a search term; a question that doesn't point back and uses a word
+    neither the corpus nor standard English knows is read as a new question only."""
     named = catalogue.named_in(question)
     if named or not history:
         return [Resolved(question, named or None)]
@@ -140,16 +143,18 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
     standalone = Resolved(question, None)
     pointing = points_back(question)
     own_subject = len(_own_words(question)) >= OWN_SUBJECT_WORDS
-    if len(previous) == 1 and asks_which_cases(question):
-        follow_up = replace(follow_up, fallback=True)  # "which case studies ...?" is not asked of one
+    if len(previous) == 1 and (asks_which_cases(question) or _ALL_THE_CASE_STUDIES.search(question)):
+        follow_up = replace(follow_up, fallback=True)  # "which case studies ...?", "what do the case studies say?"
     follow_up = replace(follow_up, tentative=own_subject and pointing != OUTRIGHT and not ordinal)
     if pointing or ordinal or len(question.split()) <= SHORT_QUESTION_WORDS:
         return [follow_up, standalone]
     if knows is not None and any(not knows(t) for w in re.findall(r"[^\W\d_]+", question)
-                                 if not is_general_word(w) for t in terms(w)):
-        # words the case studies never use: a new subject ("the rough sleeping count in Birmingham"),
-        # not more about the last one, however well the last one is covered ("did anything go the
-        # other way?" is not new: "anything" names no subject)
+                                 if not is_standard_word(w) for t in terms(w)):
+        # a word the case studies never use that is no word of standard English either (a name, a specialist term): a
+        # new subject ("the rough sleeping count in Wolverhampton"), not more about the last one, however well the last
+        # one is covered; one standard English has but the corpus happens not to use ("what went wrong?", "did the
+        # roles ever reverse?", "were the small ones wary?") is not new (18 labelled follow-ups had been answered from
+        # five case studies or more, two refused)
         return [standalone]
     return [standalone, follow_up]
 
@@ -168,8 +173,10 @@ def points_back(question: str) -> str:
             return OUTRIGHT
     pointing = ""
     for found in _MAY_POINT_BACK.finditer(question):
-        they = found.group(0).lower() in _THEY  # "we're a small charity - how did they win the council over?": not "we"
-        if not _part_of(found.start(), _NOT_POINTING, question) and (they or not _after_the_askers_own(question, found.start())):
+        # "we're a small charity - how did they win the council over?", "I'm writing notes - what did the partnership learn?":
+        # not what the asker said
+        apart = found.group(0).lower() in _THEY or found.group(0).lower().startswith("the ")
+        if not _part_of(found.start(), _NOT_POINTING, question) and (apart or not _after_the_askers_own(question, found.start())):
             if all(word.lower() in STOPWORDS for word in re.findall(_WORD, question[: found.start()])):
                 return OUTRIGHT  # nothing before it for it to stand for: "why do they reckon ...?"
             pointing = MAYBE

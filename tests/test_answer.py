@@ -245,6 +245,16 @@ def test_a_new_question_after_an_answer_is_answered_on_its_own_words(real_answer
     assert {h.passage.short_title for h in alliance.sources} == {"Somerset Mental Health Alliance"}
     cuts = real_answerer.ask("how have cuts to council funding affected small charity partnerships?", history=history)
     assert len({h.passage.short_title for h in cuts.sources} - {"P3 and Cohort 4"}) >= 2
+    assert not cuts.notice
+
+
+def test_a_follow_up_says_which_case_study_it_was_read_about(real_answerer):
+    """Read from the conversation, not the question's words: the reader can tell, and name another if it was misread."""
+    history = [{"role": "user", "content": "What did P3 and Cohort 4 do together?"},
+               {"role": "assistant", "content": "P3 leased a house and independently funded Cohort 4 [1]."}]
+    answer = real_answerer.ask("what did they learn?", history=history)
+    assert answer.notice == "Read as a follow-up about P3 and Cohort 4; to ask about another case study, name it."
+    assert not real_answerer.ask("what did Touchstone learn?", history=history).notice  # named: read from its words
 
 
 FOLLOW_UPS = [
