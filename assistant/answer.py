@@ -31,7 +31,7 @@ from .llm import (
     stream,
 )
 from .records import Answer, Filters, Hit
-from .refuse import CLOSEST, DECLINED, Coverage, ScopeExamples, assess, declined_text
+from .refuse import ANSWERED, CLOSEST, DECLINED, Coverage, ScopeExamples, assess, declined_text
 from .retrieve import Retriever
 from .settings import Settings
 from .spelling import respelled
@@ -215,13 +215,17 @@ class Answerer:
                      example_to_skip: str = "") -> tuple[Resolved, list[Hit], Coverage, bool]:
         """The reading of the question the corpus covers best: one it answers over one it doesn't (and of
         those, one that is not a fallback over one that is: followup.Resolved), then the likelier (the first
-        wins a tie). Declined in every reading, it is declined on its own words: the nearest topics offered
-        are the question's, not the previous answer's."""
+        wins a tie); not a follow-up reading that needs the question's own words when they are declined.
+        Declined in every reading, it is declined on its own words: the nearest topics offered are the
+        question's, not the previous answer's."""
         read = [(resolved, *self.scope(question, resolved.query, resolved.focus, filters, example_to_skip))
                 for resolved in options]
         if all(reading[2].outcome == DECLINED for reading in read):
             return next((reading for reading in read if reading[0].query == question), read[0])
-        alone = next((hits for resolved, hits, *_ in read if resolved.focus is None and resolved.query == question), [])
+        alone, outcome_alone = next(((hits, coverage.outcome) for resolved, hits, coverage, _ in read
+                                     if resolved.focus is None and resolved.query == question), ([], ANSWERED))
+        read = [reading for reading in read if not reading[0].needs_own_words or outcome_alone == ANSWERED
+                or (outcome_alone == CLOSEST and not reading[0].askers_own)]
         found_alone = {hit.passage.case_study for hit in alone[:FOUND_ALONE]}
 
         def falls_back(resolved: Resolved) -> bool:  # a fallback, or its own words don't find the case study talked about

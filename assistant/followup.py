@@ -87,6 +87,11 @@ class Resolved:
     # charity check its partners?", "was the small women's group happy with how the money was split?"): a fallback
     # unless the question's own words find the case study talked about among their first passages
     tentative: bool = False
+    # a follow-up reading of a question that doesn't point back at all: dropped when the question's own words are
+    # declined ("what's the capital of France?" after a turn about P3 finds P3 only with the last question's words),
+    # or don't cover it and it is the asker's own ("can I stay in the house?", "how do I write a tender response?")
+    needs_own_words: bool = False
+    askers_own: bool = False
 
 
 def _case_studies_of(turn: Turn, catalogue: Catalogue) -> list[str]:
@@ -153,10 +158,10 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
         # a word the case studies never use that is no word of standard English either (a name, a specialist term): a
         # new subject ("the rough sleeping count in Wolverhampton"), not more about the last one, however well the last
         # one is covered; one standard English has but the corpus happens not to use ("what went wrong?", "did the
-        # roles ever reverse?", "were the small ones wary?") is not new (18 labelled follow-ups had been answered from
-        # five case studies or more, two refused)
+        # roles ever reverse?") is not new (18 labelled follow-ups had been answered from five case studies or more,
+        # two refused)
         return [standalone]
-    return [standalone, follow_up]
+    return [standalone, replace(follow_up, needs_own_words=True, askers_own=bool(_FIRST_PERSON.search(question)))]
 
 
 def points_back(question: str) -> str:
@@ -175,10 +180,15 @@ def points_back(question: str) -> str:
     for found in _MAY_POINT_BACK.finditer(question):
         # "we're a small charity - how did they win the council over?", "I'm writing notes - what did the partnership learn?":
         # not what the asker said
+        at = found.start()
         apart = found.group(0).lower() in _THEY or found.group(0).lower().startswith("the ")
-        if not _part_of(found.start(), _NOT_POINTING, question) and (apart or not _after_the_askers_own(question, found.start())):
-            if all(word.lower() in STOPWORDS for word in re.findall(_WORD, question[: found.start()])):
-                return OUTRIGHT  # nothing before it for it to stand for: "why do they reckon ...?"
+        after_the_askers = _after_the_askers_own(question, at)
+        if not _part_of(at, _NOT_POINTING, question) and (apart or not after_the_askers):
+            # nothing before it for it to stand for ("why do they reckon ...?"), or nothing in its own clause after the
+            # asker's ("I'm writing a board paper - how did they handle partners who missed targets?")
+            before = _SENTENCE_OR_CLAUSE_END.split(question[:at])[-1] if after_the_askers else question[:at]
+            if all(word.lower() in STOPWORDS for word in re.findall(_WORD, before)):
+                return OUTRIGHT
             pointing = MAYBE
     return pointing
 

@@ -248,6 +248,14 @@ def test_a_new_question_after_an_answer_is_answered_on_its_own_words(real_answer
     assert not cuts.notice
 
 
+def test_out_of_scope_after_an_answer_is_not_answered_from_the_last_case_study(real_answerer):
+    """The follow-up reading finds P3 with the last question's words; the question's own words decide."""
+    history = [{"role": "user", "content": "What did P3 and Cohort 4 do together?"},
+               {"role": "assistant", "content": "P3 leased a house and independently funded Cohort 4 [1]."}]
+    assert real_answerer.ask("what's the capital of france?", history=history).outcome == DECLINED
+    assert real_answerer.ask("can I stay in the house?", history=history).outcome != "answered"
+
+
 def test_a_follow_up_says_which_case_study_it_was_read_about(real_answerer):
     """Read from the conversation, not the question's words: the reader can tell, and name another if it was misread."""
     history = [{"role": "user", "content": "What did P3 and Cohort 4 do together?"},
