@@ -102,6 +102,12 @@ def _case_studies_of(turn: Turn, catalogue: Catalogue) -> list[str]:
     return listed or sorted(catalogue.named_in(text), key=lambda title: _first_mention(text, catalogue.get(title)))
 
 
+def _declined(turn: Turn) -> bool:
+    """An answer the chat recorded citing no case study: the case studies it names are the nearest topics it offered,
+    which "the second one" may pick, but which the conversation was not about."""
+    return turn.get("role") == "assistant" and "case_studies" in turn and not turn["case_studies"]
+
+
 def _first_mention(text: str, case: CaseStudy | None) -> int:
     lowered = text.lower()
     found = [lowered.find(name.lower()) for name in (case.short_title, *case.aliases)] if case else []
@@ -120,10 +126,16 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
     if named or not history:
         return [Resolved(question, named or None)]
     last_user = next((str(t.get("content", "")) for t in reversed(history) if t.get("role") == "user"), "")
-    previous: list[str] = []
-    for turn in reversed(history):  # the most recent turn that was about a case study
-        previous = _case_studies_of(turn, catalogue)
-        if previous:
+    previous: list[str] = []  # the case studies of the most recent turn about any: a decline's nearest topics count
+    answered: list[str] = []  # ... of the most recent turn that answered: what a follow-up is about
+    for at in range(len(history) - 1, -1, -1):
+        found = _case_studies_of(history[at], catalogue)
+        previous = previous or found
+        if found and not _declined(history[at]):
+            answered = found
+            # "what did they learn?" after "what did P3 do?", an answer, then a question declined: P3, asked as then
+            last_user = next((str(t.get("content", "")) for t in reversed(history[:at + 1]) if t.get("role") == "user"),
+                             last_user)
             break
 
     point = _point_of_last_answer(question, history, catalogue, previous)
@@ -144,11 +156,11 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
         index = int(number.group(1) or number.group(2)) - 1
         if cited and 0 <= index < len(cited):
             return [Resolved(f"{question} {last_user}", [cited[index]])]
-    follow_up = Resolved(f"{question} {last_user}".strip(), previous or None)
+    follow_up = Resolved(f"{question} {last_user}".strip(), answered or None)
     standalone = Resolved(question, None)
     pointing = points_back(question)
     own_subject = len(_own_words(question)) >= OWN_SUBJECT_WORDS
-    if len(previous) == 1 and (asks_which_cases(question) or _ALL_THE_CASE_STUDIES.search(question)):
+    if len(answered) == 1 and (asks_which_cases(question) or _ALL_THE_CASE_STUDIES.search(question)):
         follow_up = replace(follow_up, fallback=True)  # "which case studies ...?", "what do the case studies say?"
     follow_up = replace(follow_up, tentative=own_subject and pointing != OUTRIGHT and not ordinal)
     if pointing or ordinal or len(question.split()) <= SHORT_QUESTION_WORDS:

@@ -69,6 +69,19 @@ def test_after_a_decline_an_ordinal_picks_from_its_nearest_topics_in_the_order_i
     assert _focuses("and the first one?", declined)[0] == [P3.case_study]
 
 
+def test_a_follow_up_after_a_decline_is_about_the_last_answer_before_it():
+    """The chat records a decline citing no case study: the topics it offered are not what the conversation was about.
+    "what did they learn?" after "what did P3 do?", its answer and a declined question is about P3, asked as then."""
+    conversation = [*ASKED_ABOUT_P3,
+                    {"role": "user", "content": "what's the capital of France?"},
+                    {"role": "assistant", "content": "The case studies don't cover this question. The nearest topics they "
+                     "do cover: Shelter and SIFA Fireside, overview; Touchstone and Live Well Leeds, overview.",
+                     "case_studies": [], "sources": []}]
+    follow_up = readings("what did they learn?", conversation, CATALOGUE)[0]
+    assert follow_up.focus == [P3.case_study] and follow_up.query == "what did they learn? What did P3 and Cohort 4 do together?"
+    assert _focuses("Tell me more about the second one", conversation)[0] == [TOUCHSTONE.case_study]  # its topics, still
+
+
 def test_an_ordinal_past_the_end_of_the_last_answer_picks_nothing_out_of_range():
     """"The fifth one" after three case studies is not a crash or a wrong case study: it stays a
     follow-up about all three, or a new question."""
