@@ -42,7 +42,8 @@ from .verify import Claim, Verifier, claims_of
 # (which case studies: practice tune case recall 0.915 -> 0.925, fresh2 tune 0.844 -> 0.860)
 DEEPER_READING = 2
 # a question's own words find the conversation's case study when it is among the passages first found for them (our
-# after_an_answer.jsonl: hit 0.837 at 3, 0.789 at 5; a review's 131 follow-ups kept on their case study 115 and 116)
+# after_an_answer.jsonl when chosen: hit 0.837 at 3, 0.789 at 5; a review's 131 follow-ups kept on their case study 115
+# and 116)
 FOUND_ALONE = 3
 FOLLOW_UP_NAMED = 2  # a follow-up about this many case studies or fewer says which ("every other case study" doesn't)
 MIN_SUPPORTED_SHARE = 0.5  # of a generated answer's sentences, or the offline answer is shown

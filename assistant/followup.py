@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from .asks import asks_which_cases
 from .catalogue import CaseStudy, Catalogue
-from .text import STOPWORDS, is_general_word, is_standard_word, terms
+from .text import FIRST_PERSON, STOPWORDS, is_general_word, is_standard_word, terms
 
 # words pointing back at the conversation outright: "this case", "that one", "anyone else", "and ...?", "tell me more"
 _POINTING_BACK = re.compile(
@@ -49,7 +49,6 @@ _THEY = frozenset({"they", "them", "their", "theirs"})
 # the case studies as a whole: asked of them, a question is not asked of the one the conversation was about
 _ALL_THE_CASE_STUDIES = re.compile(r"\b(?:the|these|those|all|any|across|in)\s+(?:of\s+)?(?:the\s+)?case\s+studies\b"
                                    r"|\bwhich\s+case(?:\s+study)?\b|\bin\s+here\b", re.IGNORECASE)
-_FIRST_PERSON = re.compile(r"\b(i|i['’]?m|we|we['’]re|we['’]ve|us|our|my)\b", re.IGNORECASE)
 _SENTENCE_OR_CLAUSE_END = re.compile(r"[.?!;,]\s+|\s+[-–—]\s+")
 OUTRIGHT, MAYBE = "outright", "maybe"
 _WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
@@ -173,7 +172,7 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
         # roles ever reverse?") is not new (18 labelled follow-ups had been answered from five case studies or more,
         # two refused)
         return [standalone]
-    return [standalone, replace(follow_up, needs_own_words=True, askers_own=bool(_FIRST_PERSON.search(question)))]
+    return [standalone, replace(follow_up, needs_own_words=True, askers_own=bool(FIRST_PERSON.search(question)))]
 
 
 def points_back(question: str) -> str:
@@ -213,7 +212,7 @@ def _own_words(text: str) -> list[str]:
 def _after_the_askers_own(question: str, at: int) -> bool:
     """Is the word at `at` in a sentence or clause after one saying "I" or "we" ("our contract ended and it was messy")?
     Then it stands for what the asker said."""
-    return any(_FIRST_PERSON.search(part) for part in _SENTENCE_OR_CLAUSE_END.split(question[:at])[:-1])
+    return any(FIRST_PERSON.search(part) for part in _SENTENCE_OR_CLAUSE_END.split(question[:at])[:-1])
 
 
 def _part_of(at: int, pattern: re.Pattern[str], text: str) -> bool:

@@ -71,6 +71,7 @@ from .keyword import KeywordIndex
 from .parse import sentences_of
 from .records import Embedder, Hit
 from .text import (
+    FIRST_PERSON,
     STOPWORDS,
     YEAR,
     initialisms,
@@ -141,7 +142,6 @@ _LOCATED = re.compile(r"(?i:\b(?:near|around|outside|(?:i['’]?m|i am|we['’]r
 # which a review found turned into the closest). Out of fold on the tune halves and our sets, declined +2 of 884, nothing
 # else moved
 _ASKS_HOW_THINGS_STAND = re.compile(r"\b(right now|at the moment|at present(?!-)|currently|this year)\b", re.IGNORECASE)
-_FIRST_PERSON = re.compile(r"\b(i|i['’]?m|we|we['’]re|we['’]ve|us|our|my)\b", re.IGNORECASE)
 
 ANSWERED, CLOSEST, DECLINED = "answered", "closest", "declined"
 
@@ -201,7 +201,7 @@ def _askers_place(question: str) -> set[str]:
     words: set[str] = set()
     for found in _LOCATED.finditer(question):
         clause = re.split(r"[.?!;,]", question[: found.start("place")])[-1]
-        if _FIRST_PERSON.search(clause):
+        if FIRST_PERSON.search(clause):
             words.update(found.group("place").split())
     return words
 
@@ -271,7 +271,7 @@ def missing_fact(question: str, hits: list[Hit], keyword: KeywordIndex, focused:
     178 -> 183 of 207; false refusals the same). "expansion" when the question asks what an acronym
     stands for and no sentence of the passages found spells it out (tune 87 -> 88, users_words 183 -> 184)."""
     if not focused and fact_kinds(question) and _ASKS_HOW_THINGS_STAND.search(question) \
-            and not _FIRST_PERSON.search(question):
+            and not FIRST_PERSON.search(question):
         return "present"  # "how big are the cuts to youth budgets right now?": the world now, which no case study tells
     acronyms = acronyms_to_expand(question)
     if acronyms and not any(expands(sentence, acronym) for hit in hits for sentence in sentences_of(hit.passage)

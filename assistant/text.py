@@ -23,6 +23,8 @@ STOPWORDS = frozenset(
     through to too under until up very was we were what when where which while who whom why will with
     would you your yours yourself yourselves tell me please us one ones get got make made way ways""".split()
 )
+# the asker speaking of themselves: "we're a small charity", "can I ...?", "our board"
+FIRST_PERSON = re.compile(r"\b(i|i['’]?m|we|we['’]re|we['’]ve|us|our|my)\b", re.IGNORECASE)
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 TERMS_KEPT = 4096  # texts whose terms are kept; ~60 sentences an answer, a few MB at most
 # a word, its apostrophe suffix ("SIFA's", "don't") and hyphenated parts ("co-production")
