@@ -67,8 +67,9 @@ _log = logging.getLogger(__name__)
 
 
 def _names(titles: Sequence[str], retriever: Retriever) -> str:
+    """Case studies' short names, apart by semicolons: a name may hold an "and" ("POhWER and Advocacy Matters")."""
     cases = [retriever.catalogue.get(t) for t in titles]
-    return ", ".join(c.short_title if c else t for c, t in zip(cases, titles, strict=True))
+    return "; ".join(c.short_title if c else t for c, t in zip(cases, titles, strict=True))
 
 
 def _last_answer(history: Sequence[Turn]) -> str:
@@ -173,8 +174,8 @@ class Answerer:
         retrieved = time.perf_counter()
         if resolved.focus and resolved.query != question and len(resolved.focus) <= FOLLOW_UP_NAMED:
             # read from the conversation, not from the question's own words: said, so a misreading can be put right
-            notice = _joined_notes(notice, f"Read as a follow-up about {_names(resolved.focus, self.retriever)}; "
-                                           "to ask about another case study, name it.")
+            notice = _joined_notes(notice, f"Read as a follow-up about {_names(resolved.focus, self.retriever)}. "
+                                           "To ask about another case study, name it.")
         if widened:
             notice = (f"Not covered in {_names(filters.case_studies, self.retriever)} (your filter); "  # type: ignore[union-attr]
                       f"this answer is from all the case studies. {notice}").strip()
