@@ -81,8 +81,8 @@ class KeywordIndex:
             return None
 
     def ids_for(self, case_studies: list[str], sections: list[str] | None = None) -> list[str]:
-        """Every passage id of these case studies (and sections), from the index's own table."""
-        mask = np.isin(self._case_studies, case_studies)
+        """Every passage id of these case studies (all, when none is given) and sections, from the index's own table."""
+        mask = np.isin(self._case_studies, case_studies) if case_studies else np.ones(len(self.ids), dtype=bool)
         if sections:
             mask &= np.isin(self._sections, sections)
         return [self.ids[i] for i in np.flatnonzero(mask)]

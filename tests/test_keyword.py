@@ -84,6 +84,7 @@ def test_ids_for_lists_every_passage_of_a_case_study_and_section(index):
     assert index.ids_for(["Working together (Alpha)"]) == ["Alpha#0", "Alpha#1"]
     assert index.ids_for(["Working together (Alpha)", "Working together (Beta)"], ["Learning"]) == ["Beta#3"]
     assert index.ids_for(["Working together (Nobody)"]) == []
+    assert index.ids_for([]) == index.ids and index.ids_for([], ["Learning"]) == ["Beta#3", "Gamma#4"]
 
 
 def test_an_empty_corpus_gives_an_index_that_finds_nothing(tmp_path):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import retrieve
 from assistant.errors import IndexMissing
 from assistant.ingest import ingest, stale_reason
 from assistant.parse import parse
@@ -254,16 +255,19 @@ class _SlowEmbeddings(FakeEmbeddings):
         return super().embed_documents(texts)
 
 
-def test_readers_on_several_threads_never_see_half_a_reingest(settings, corpus):
+@pytest.mark.parametrize("exact_search_limit", [retrieve.EXACT_SEARCH_LIMIT, 0], ids=["exact", "approximate"])
+def test_readers_on_several_threads_never_see_half_a_reingest(settings, corpus, monkeypatch, exact_search_limit):
     """Streamlit sessions share one Retriever and Store: while a local index is re-ingested three
     times (every passage changed, the revised lesson written first), every search answers from one
     published version, the old text or the revised one, never both and never neither; the
-    sidebar's state reads on another thread don't disturb them."""
+    sidebar's state reads on another thread don't disturb them. Both ways of finding the nearest
+    passages: exact over the snapshot's (a corpus this small), and Chroma's search (a large one)."""
+    monkeypatch.setattr(retrieve, "EXACT_SEARCH_LIMIT", exact_search_limit)
     _grow(corpus)
     ingest(settings, embedder=FakeEmbeddings())
     store = Store(settings)
     retriever = Retriever.open(settings, store, FakeEmbeddings())
-    question = "What did they learn? Collaboration works"  # no case study named: the approximate search
+    question = "What did they learn? Collaboration works"  # no case study named: all of them searched
     old, new = "Collaboration works.", "Collaboration works, revised."
     seen: list[set[str]] = []
     errors: list[BaseException] = []
