@@ -174,8 +174,8 @@ class Answerer:
         retrieved = time.perf_counter()
         if resolved.focus and resolved.query != question and len(resolved.focus) <= FOLLOW_UP_NAMED:
             # read from the conversation, not from the question's own words: said, so a misreading can be put right
-            notice = _joined_notes(notice, f"Read as a follow-up about {_names(resolved.focus, self.retriever)}. "
-                                           "To ask about another case study, name it.")
+            notice = _joined_notes(notice, f"Read as a follow-up about {_names(resolved.focus, self.retriever)}: name "
+                                           'another case study, or say "the case studies", to ask beyond it.')
         if widened:
             notice = (f"Not covered in {_names(filters.case_studies, self.retriever)} (your filter); "  # type: ignore[union-attr]
                       f"this answer is from all the case studies. {notice}").strip()

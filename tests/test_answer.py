@@ -261,12 +261,15 @@ def test_a_follow_up_says_which_case_study_it_was_read_about(real_answerer):
     history = [{"role": "user", "content": "What did P3 and Cohort 4 do together?"},
                {"role": "assistant", "content": "P3 leased a house and independently funded Cohort 4 [1]."}]
     answer = real_answerer.ask("what did they learn?", history=history)
-    assert answer.notice == "Read as a follow-up about P3 and Cohort 4. To ask about another case study, name it."
+    assert answer.notice == ('Read as a follow-up about P3 and Cohort 4: name another case study, or say "the case '
+                             'studies", to ask beyond it.')
+    beyond = real_answerer.ask("did any of the case studies use an independent chair?", history=history)
+    assert not beyond.notice and len({h.passage.short_title for h in beyond.sources}) > 1
     assert not real_answerer.ask("what did Touchstone learn?", history=history).notice  # named: read from its words
     two = [{"role": "user", "content": "How did POhWER and Creative Youth Network handle being the lead partner?"},
            {"role": "assistant", "content": "They took on the risk [1]."}]
     notice = real_answerer.ask("what did they learn?", history=two).notice  # a name may hold an "and": set apart
-    names = notice.removeprefix("Read as a follow-up about ").split(". To ask")[0]
+    names = notice.removeprefix("Read as a follow-up about ").split(": name another")[0]
     assert set(names.split("; ")) == {"POhWER and Advocacy Matters", "Creative Youth Network"}
 
 
