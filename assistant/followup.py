@@ -59,10 +59,15 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last
              "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|case|case study|example|source|partnership|organisation)\b",
                       re.IGNORECASE)
-# "any other case", "the others", "anyone else": the case studies the conversation was not about
-_OTHERS = re.compile(r"\b(?:any|some|the)\s+others?\s+(?:cases?|case\s+stud(?:y|ies)|examples?|partnerships|charities)\b"
-                     r"|\b(?:any|some)\s+others\b|\bthe\s+others\b(?!\s+\w)|\banother\s+(?:case|example|partnership)\b"
-                     r"|\b(?:anyone|anybody|anywhere)\s+else\b|\belsewhere\b", re.IGNORECASE)
+# "any other case", "another example": the case studies the conversation was not about
+_OTHER_CASE_STUDIES = re.compile(r"\b(?:any|some|the)\s+others?\s+(?:cases?|case\s+stud(?:y|ies)|examples?|partnerships"
+                                 r"|charities)\b|\banother\s+(?:case|example|partnership)\b", re.IGNORECASE)
+# "the others", "anyone else": those too, unless others in the case study talked about (`_others_than_theirs`); "their"
+# says nothing: in "did anyone else support their partners?" it is anyone else's
+_OTHERS = re.compile(r"\b(?:any|some)\s+others\b|\bthe\s+others\b(?!\s+\w)|\b(?:anyone|anybody|anywhere)\s+else\b"
+                     r"|\belsewhere\b", re.IGNORECASE)
+_THEY_BEFORE = re.compile(r"\bthey\b", re.IGNORECASE)
+_THEM = re.compile(r"\b(?:them|those\s+two|these\s+two)\b", re.IGNORECASE)
 # "say more about the second point": a point of the last answer, not a case study
 _POINT_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(point|lesson|thing|bit|item|bullet)\b", re.IGNORECASE)
 _NUMBERED_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s")  # "1) co-location, 2) ..." or "1. ..."
@@ -147,7 +152,7 @@ def readings(question: str, history: Sequence[Turn], catalogue: Catalogue,
         index = position - 1 if position > 0 else len(previous) - 1
         if 0 <= index < len(previous):
             return [Resolved(f"{question} {last_user}", [previous[index]])]
-    if _OTHERS.search(question) and previous:
+    if previous and (_OTHER_CASE_STUDIES.search(question) or _others_than_theirs(question)):
         others = [case.title for case in catalogue.case_studies if case.title not in previous]
         return [Resolved(f"{question} {last_user}", others)]
     if number:
@@ -202,6 +207,18 @@ def points_back(question: str) -> str:
                 return OUTRIGHT
             pointing = MAYBE
     return pointing
+
+
+def _others_than_theirs(question: str) -> bool:
+    """"The others", "anyone else", but not the case study's own others: "they" before it in its clause or "them"
+    anywhere speaks of its organisations ("how did they reassure the others?", "was anyone else involved apart from
+    those two?"); not "... when they're looking for partners. anyone else hit that?" (the asker's "they"), nor "were
+    they the only ones or did anyone else try it?"."""
+    others = _OTHERS.search(question)
+    if others is None:
+        return False
+    its_clause = re.split(r"[.?!;,]\s+|\s(?:or|but)\s", question[:others.start()])[-1]
+    return not (_THEY_BEFORE.search(its_clause) or _THEM.search(question))
 
 
 def _own_words(text: str) -> list[str]:

@@ -261,3 +261,18 @@ def test_a_question_that_does_not_point_back_needs_its_own_words_for_its_follow_
     assert standalone.focus is None and follow_up.needs_own_words and follow_up.askers_own
     [pointing, _] = readings("what did they learn?", ASKED_ABOUT_P3, CATALOGUE)
     assert not pointing.needs_own_words
+
+
+def test_anyone_else_and_the_others_are_the_other_case_studies_unless_theirs_are_meant():
+    """"anyone else?" after P3 asks the other case studies; "the others" beside "they" or "them" are others in P3."""
+    others = [TOUCHSTONE.case_study, SIFA.case_study]
+    for question in ("did anyone else do that?", "what about the others?", "anyone else?",
+                     "did anyone else support their partners like that?",  # "their": anyone else's
+                     "were they the only ones or did anyone else try it?",  # "they": another clause
+                     "does any other case study say that about them?"):  # the case studies, by name
+        assert _focuses(question, ASKED_ABOUT_P3) == [others], question
+    for question in ("how did they reassure the others?", "was anyone else involved apart from those two?",
+                     "anyone else help them get established?", "did they help anyone else?"):
+        assert _focuses(question, ASKED_ABOUT_P3)[0] == [P3.case_study], question
+    asker_s = "the local charities don't think of us when they're looking for partners. anyone else hit that?"
+    assert others in _focuses(asker_s, ASKED_ABOUT_P3)
