@@ -62,12 +62,14 @@ _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|case|case study|exampl
 # "any other case", "another example": the case studies the conversation was not about
 _OTHER_CASE_STUDIES = re.compile(r"\b(?:any|some|the)\s+others?\s+(?:cases?|case\s+stud(?:y|ies)|examples?|partnerships"
                                  r"|charities)\b|\banother\s+(?:case|example|partnership)\b", re.IGNORECASE)
-# "the others", "anyone else": those too, unless others in the case study talked about (`_others_than_theirs`); "their"
-# says nothing: in "did anyone else support their partners?" it is anyone else's
+# "the others", "anyone else": those too, unless others in the case study talked about (`_others_than_theirs`)
 _OTHERS = re.compile(r"\b(?:any|some)\s+others\b|\bthe\s+others\b(?!\s+\w)|\b(?:anyone|anybody|anywhere)\s+else\b"
                      r"|\belsewhere\b", re.IGNORECASE)
-_THEY_BEFORE = re.compile(r"\bthey\b", re.IGNORECASE)
-_THEM = re.compile(r"\b(?:them|those\s+two|these\s+two)\b", re.IGNORECASE)
+_OTHERS_THAN_THEM = re.compile(r"\b(?:any|some)\s+others\b|\bthe\s+others\b(?!\s+\w)|\b(?:anyone|anybody)\s+else\b",
+                               re.IGNORECASE)
+_THEY_WORD = re.compile(r"\bthey\b", re.IGNORECASE)
+_APART_FROM_THEM = re.compile(r"\b(?:apart\s+from|aside\s+from|besides|other\s+than|except(?:\s+for)?)\s+(?:them|those|these)\b",
+                              re.IGNORECASE)
 # "say more about the second point": a point of the last answer, not a case study
 _POINT_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(point|lesson|thing|bit|item|bullet)\b", re.IGNORECASE)
 _NUMBERED_ITEM = re.compile(r"(?:^|\s)\(?\d{1,2}[.)]\s")  # "1) co-location, 2) ..." or "1. ..."
@@ -210,15 +212,18 @@ def points_back(question: str) -> str:
 
 
 def _others_than_theirs(question: str) -> bool:
-    """"The others", "anyone else", but not the case study's own others: "they" before it in its clause or "them"
-    anywhere speaks of its organisations ("how did they reassure the others?", "was anyone else involved apart from
-    those two?"); not "... when they're looking for partners. anyone else hit that?" (the asker's "they"), nor "were
-    they the only ones or did anyone else try it?"."""
+    """"The others", "anyone else", but not others in the case study talked about: those "they" in the same clause deal
+    with ("how did they reassure the others?", "did they help anyone else?"), or that are apart from them ("was anyone
+    else involved apart from those two?"). Not the asker's "they" ("... when they're looking for partners. anyone else
+    hit that?"), nor "them" compared with ("was anyone else rushed like them?"), nor anywhere "elsewhere"."""
     others = _OTHERS.search(question)
     if others is None:
         return False
-    its_clause = re.split(r"[.?!;,]\s+|\s(?:or|but)\s", question[:others.start()])[-1]
-    return not (_THEY_BEFORE.search(its_clause) or _THEM.search(question))
+    inside = _OTHERS_THAN_THEM.search(question)
+    if inside is None:
+        return True
+    its_clause = re.split(r"[.?!;,]\s+|\s(?:or|but)\s", question[:inside.start()])[-1]
+    return not (_THEY_WORD.search(its_clause) or _APART_FROM_THEM.search(question))
 
 
 def _own_words(text: str) -> list[str]:
