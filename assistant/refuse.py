@@ -307,6 +307,7 @@ def missing_fact(question: str, hits: list[Hit], keyword: KeywordIndex, focused:
         return "number"
     said_of = SAID_OF_A_SUBJECT.intersection(kinds)
     subject = _subject(question, hits, said_of) if focused and said_of else frozenset()
+    subject = frozenset(keyword.known_form(term) or term for term in subject)  # "subcontractor" is "subcontracted"
     if "size" in kinds and not any(subject & set(terms(sentence)) for _, sentence in nearest[:FACT_SENTENCES]):
         subject = frozenset()  # a size is often told in other words: "how big is the network?", "16 smaller organisations"
     priced, rated = priced_terms(question), rated_terms(question)

@@ -317,6 +317,8 @@ def test_asked_of_a_named_case_study_a_date_must_be_said_of_what_the_clause_aski
     assert missing_fact("what year was SIFA founded?", near_sifa, keyword, focused=True) == "date"
     assert missing_fact("when was SIFA set up?", near_sifa, keyword, focused=True) == "date"  # a beginning, in any words
     assert missing_fact("when did Shelter first subcontract SIFA?", near_sifa, keyword, focused=True) == ""
+    # a word of the same family as the sentence's: "subcontractor", "subcontracted"
+    assert missing_fact("when did SIFA first become a subcontractor?", near_sifa, keyword, focused=True) == ""
     assert missing_fact("when was the Alliance set up, and under what national programme?", near_alliance, keyword,
                         focused=True) == ""
 
