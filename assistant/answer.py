@@ -15,10 +15,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Generator, Iterator, Sequence
 
-from .asks import asks_about_now, asks_for_a_summary, asks_which_cases
+from .asks import PROVABLY_MISSING, asks_about_now, asks_for_a_summary, asks_which_cases, fact_kinds
 from .compose import compose
 from .errors import BadQuestion
-from .followup import Resolved, Turn, readings
+from .followup import Resolved, Turn, points_back, readings
 from .llm import (
     ChatModel,
     LLMUnavailable,
@@ -31,7 +31,7 @@ from .llm import (
     stream,
 )
 from .records import Answer, Filters, Hit
-from .refuse import ANSWERED, CLOSEST, DECLINED, Coverage, ScopeExamples, assess, declined_text
+from .refuse import ANSWERED, CLOSEST, DECLINED, FILTERED_SHARE, Coverage, ScopeExamples, assess, declined_text
 from .retrieve import Retriever
 from .settings import Settings
 from .spelling import respelled
@@ -70,6 +70,13 @@ def _names(titles: Sequence[str], retriever: Retriever) -> str:
     """Case studies' short names, apart by semicolons: a name may hold an "and" ("POhWER and Advocacy Matters")."""
     cases = [retriever.catalogue.get(t) for t in titles]
     return "; ".join(c.short_title if c else t for c, t in zip(cases, titles, strict=True))
+
+
+def _about_the_filtered(question: str) -> bool:
+    """Asked under a filter, a question pointing at what it narrows to ("where's their head office?", "how many people
+    has the alliance helped?") or asking for a fact (a sum, a count, a date) is about the filter's case study: other
+    case studies' facts don't answer it, so it is not answered from them."""
+    return bool(points_back(question)) or any(kind in PROVABLY_MISSING for kind in fact_kinds(question))
 
 
 def _last_answer(history: Sequence[Turn]) -> str:
@@ -176,9 +183,6 @@ class Answerer:
             # read from the conversation, not from the question's own words: said, so a misreading can be put right
             notice = _joined_notes(notice, f"Read as a follow-up about {_names(resolved.focus, self.retriever)}: name "
                                            'another case study, or say "the case studies", to ask beyond it.')
-        if widened:
-            notice = (f"Not covered in {_names(filters.case_studies, self.retriever)} (your filter); "  # type: ignore[union-attr]
-                      f"this answer is from all the case studies. {notice}").strip()
         timings = {"retrieve": round((retrieved - started) * 1000, 2)}
 
         def finish(answer: Answer) -> Answer:
@@ -205,13 +209,23 @@ class Answerer:
         offline = Answer(asked, text, sources, excerpts=excerpts, notice=_joined_notes(notice, dated))
         if model is None:
             yield from _word_pieces(text)
-            return finish(offline)
+            return finish(self._told_if_widened(offline, filters, widened))
         generated = yield from self._generated(asked, hits[: self.settings.top_k], words)
         if isinstance(generated, str):  # the reason the generated answer cannot be shown
             yield "\n\n"
             yield from _word_pieces(text)
-            return finish(replace(offline, notice=_joined_notes(notice, generated, dated)))
-        return finish(replace(generated, notice=_joined_notes(notice, generated.notice, dated)))
+            return finish(self._told_if_widened(replace(offline, notice=_joined_notes(notice, generated, dated)),
+                                                filters, widened))
+        answer = replace(generated, notice=_joined_notes(notice, generated.notice, dated))
+        return finish(self._told_if_widened(answer, filters, widened))
+
+    def _told_if_widened(self, answer: Answer, filters: Filters | None, widened: bool) -> Answer:
+        """An answer from beyond the filter says so; one widened to all the case studies that still cites only the
+        filter's says nothing of it ("Not covered in SIFA" over an answer all from SIFA contradicted itself)."""
+        if not (widened and filters and any(h.passage.case_study not in filters.case_studies for h in answer.sources)):
+            return answer
+        return replace(answer, notice=f"Not covered in {_names(filters.case_studies, self.retriever)} (your filter); "
+                                      f"this answer is from all the case studies. {answer.notice}".strip())
 
     def best_reading(self, question: str, options: list[Resolved], filters: Filters | None,
                      example_to_skip: str = "") -> tuple[Resolved, list[Hit], Coverage, bool]:
@@ -241,18 +255,23 @@ class Answerer:
         """The hits for a question and whether they cover it; a filtered question the filter's case
         studies don't cover is tried over all of them (then `widened` is true). `example_to_skip`: when
         calibrating, the question as labelled (typed), which the scope examples may hold: not compared with itself."""
-        narrowed = focus is not None or bool(filters and filters.case_studies)
+        filtered = bool(filters and filters.case_studies)
+        narrowed = focus is not None or filtered
         hits = self._search(query, focus, filters)
         margin = self.examples.margin(self.retriever.embed(question), exclude=example_to_skip)
-        threshold = self.settings.refusal_threshold
+        threshold = self.settings.refusal_threshold * (FILTERED_SHARE if filtered else 1.0)
         cases = focus if focus is not None else list(filters.case_studies if filters else [])
         summary = len(cases) == 1 and asks_for_a_summary(question, frozenset(self.retriever.catalogue.name_terms(cases)))
         coverage = assess(question, hits, self.retriever.keyword, threshold, narrowed, margin, summary)
         if filters and filters.case_studies and not coverage.covered:
             unfiltered = self._search(query, focus, Filters(sections=filters.sections))
-            wider = assess(question, unfiltered, self.retriever.keyword, threshold, False, margin)
-            if wider.covered:
+            wider = assess(question, unfiltered, self.retriever.keyword, self.settings.refusal_threshold, False, margin)
+            if wider.covered and not _about_the_filtered(question):
                 return unfiltered, wider, True
+            inside = [hit for hit in unfiltered if hit.passage.case_study in filters.case_studies]
+            if wider.covered and inside and unfiltered[0] is inside[0]:
+                # about the filter's case study, whose passage is the best of all the case studies': answered from it
+                return inside, wider, False
         return hits, coverage, False
 
     def _search(self, query: str, focus: list[str] | None, filters: Filters | None) -> list[Hit]:

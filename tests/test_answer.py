@@ -336,6 +336,31 @@ def test_cli_errors_are_one_clear_line(real_settings):
 
 
 
+def test_under_a_filter_a_question_whose_own_words_name_little_is_answered_from_it(real_answerer):
+    """The filter is the question's scope (refuse.FILTERED_SHARE): fresh11's and fresh13's tune halves had these as
+    "not directly covered"; what the case study doesn't tell stays refused."""
+    for question, case in (("What did the big charity actually do here?", "P3"),
+                           ("anything the big org should watch out for?", "SIFA")):
+        answer = real_answerer.ask(question, filters=filters_of({"filter": case}, real_answerer))
+        assert answer.outcome == "answered" and {h.passage.short_title for h in answer.sources} <= {
+            c.short_title for c in real_answerer.retriever.catalogue.case_studies if case in c.title}, question
+    assert real_answerer.ask("what do advocates earn?", filters=filters_of({"filter": "POhWER"}, real_answerer)).refused
+
+
+def test_a_question_about_the_filtered_case_study_is_not_answered_from_the_others(real_answerer):
+    """A review found "how many people has the alliance helped?" under Somerset answered from four other case studies'
+    figures, and "when did sifa become lead?" under SIFA told "Not covered in Shelter and SIFA Fireside (your filter)"
+    over an answer all from it."""
+    helped = real_answerer.ask("how many people has the alliance helped", filters=filters_of({"filter": "Somerset"},
+                                                                                             real_answerer))
+    assert {h.passage.short_title for h in helped.sources} <= {"Somerset Mental Health Alliance"}
+    lead = real_answerer.ask("when did sifa become lead", filters=filters_of({"filter": "SIFA"}, real_answerer))
+    assert lead.outcome == "answered" and "2019" in lead.text and "your filter" not in lead.notice
+    assert {h.passage.short_title for h in lead.sources} == {"Shelter and SIFA Fireside"}
+    wider = real_answerer.ask("What did Touchstone learn?", filters=filters_of({"filter": "P3"}, real_answerer))
+    assert wider.outcome == "answered" and "your filter" in wider.notice  # the filter is why nothing matches: widened
+
+
 def test_a_question_set_may_name_a_filter_by_its_title_as_its_file_spells_it(real_answerer):
     """The report prints "(P3 and Cohort 4 )"; a question set copying that title is filtered to P3,
     not asked of every case study."""
