@@ -29,8 +29,8 @@ _SECTIONS = {
                              r"|struggl\w*|tricky)\b", re.IGNORECASE),
     "Enablers": re.compile(r"\b(enabl\w*|success factors?|made it work|helped (\S+\s+){0,6}?work|what worked|went well"
                            r"|got them through|key to)\b", re.IGNORECASE),
-    "overview": re.compile(r"\b(summar\w*|overview|in a nutshell|tl;?dr|what(\s+is|\s+was|['’]s)\s+(this|the|it) about)\b",
-                           re.IGNORECASE),
+    "overview": re.compile(r"\b(summar\w*|overview|in a nutshell|tl;?dr|gist|run-?down|recap|synopsis|low-?down|short version"
+                           r"|what(\s+is|\s+was|['’]s)\s+(this|the|it) about)\b", re.IGNORECASE),
 }
 
 # "summarise that", "in a nutshell, those?": what the last answer said (not "summarise it": the case study)
@@ -511,7 +511,7 @@ def asks_for_a_summary(question: str, names: frozenset[str]) -> bool:
     that" (the last answer)."""
     question = _THE_CASE_ITSELF.sub(" ", question)  # "summarise this case study": the one narrowed to
     words = [w for w in re.findall(r"[^\W\d_]+", beyond_sections(question))
-             if w.lower() not in STOPWORDS and not set(terms(w)) <= _CASE_WORDS]
+             if w.lower() not in STOPWORDS and not set(terms(w)) <= _CASE_WORDS | STOPWORDS]  # "whats"
     return intended_sections(question) == ["overview"] and not set(terms(" ".join(words))) - names \
         and not _POINTS_BACK.search(question)
 

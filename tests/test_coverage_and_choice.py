@@ -606,6 +606,8 @@ def test_asked_only_for_a_section_of_one_case_study_the_answer_is_that_section()
     ("Summarise this case study", True),  # the case study narrowed to
     ("give me a quick overview of the P3 case study", True),  # asking words and the case study's name name nothing
     ("summarise that case study", True),
+    ("whats the gist", True), ("quick rundown?", True), ("can i get a recap of this one", True), ("short version?", True),
+    ("what's the gist of the funding?", False),  # the funding, in short
     ("summarise the lessons", False),  # the lessons, in short
     ("summarise that", False),  # what the last answer said
     ("summarise how they funded it", False),
