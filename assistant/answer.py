@@ -75,7 +75,7 @@ def _names(titles: Sequence[str], retriever: Retriever) -> str:
 def _about_the_filtered(question: str) -> bool:
     """Asked under a filter, a question pointing at what it narrows to ("where's their head office?", "how many people
     has the alliance helped?") or asking for a fact (a sum, a count, a date) is about the filter's case study: other
-    case studies' facts don't answer it, so it is not answered from them."""
+    case studies' facts don't answer it, so it is not answered from them (unless it names one of them)."""
     return bool(points_back(question)) or any(kind in PROVABLY_MISSING for kind in fact_kinds(question))
 
 
@@ -266,12 +266,9 @@ class Answerer:
         if filters and filters.case_studies and not coverage.covered:
             unfiltered = self._search(query, focus, Filters(sections=filters.sections))
             wider = assess(question, unfiltered, self.retriever.keyword, self.settings.refusal_threshold, False, margin)
-            if wider.covered and not _about_the_filtered(question):
+            named_elsewhere = set(self.retriever.catalogue.named_in(question)) - set(filters.case_studies)
+            if wider.covered and (named_elsewhere or not _about_the_filtered(question)):
                 return unfiltered, wider, True
-            inside = [hit for hit in unfiltered if hit.passage.case_study in filters.case_studies]
-            if wider.covered and inside and unfiltered[0] is inside[0]:
-                # about the filter's case study, whose passage is the best of all the case studies': answered from it
-                return inside, wider, False
         return hits, coverage, False
 
     def _search(self, query: str, focus: list[str] | None, filters: Filters | None) -> list[Hit]:

@@ -29,10 +29,12 @@ _SECTIONS = {
                              r"|struggl\w*|tricky)\b", re.IGNORECASE),
     "Enablers": re.compile(r"\b(enabl\w*|success factors?|made it work|helped (\S+\s+){0,6}?work|what worked|went well"
                            r"|got them through|key to)\b", re.IGNORECASE),
-    "overview": re.compile(r"\b(summar\w*|overview|in a nutshell|tl;?dr|gist|run-?down|recap|synopsis|low-?down|short version"
-                           r"|what(\s+is|\s+was|['’]s)\s+(this|the|it) about)\b", re.IGNORECASE),
+    "overview": re.compile(r"\b(summar\w*|overview|in a nutshell|tl;?dr|what(\s+is|\s+was|['’]s)\s+(this|the|it) about)\b",
+                           re.IGNORECASE),
 }
 
+# a summary asked for in words that, in a question asking more ("the gist of how they handled the money"), ask no section
+_BARE_SUMMARY = re.compile(r"\b(gist|run-?down|recap|synopsis|low-?down|short version)\b", re.IGNORECASE)
 # "summarise that", "in a nutshell, those?": what the last answer said (not "summarise it": the case study)
 _POINTS_BACK = re.compile(r"\b(that|this|these|those)\b", re.IGNORECASE)
 # words of a summary request that name nothing in it: the case study itself, and asking ("give me a quick overview")
@@ -510,10 +512,10 @@ def asks_for_a_summary(question: str, names: frozenset[str]) -> bool:
     (and the case study's name, `names`' terms). Not "summarise the lessons" (the lessons, in short) nor "summarise
     that" (the last answer)."""
     question = _THE_CASE_ITSELF.sub(" ", question)  # "summarise this case study": the one narrowed to
-    words = [w for w in re.findall(r"[^\W\d_]+", beyond_sections(question))
+    asked = intended_sections(question) or (["overview"] if _BARE_SUMMARY.search(question) else [])
+    words = [w for w in re.findall(r"[^\W\d_]+", _BARE_SUMMARY.sub(" ", beyond_sections(question)))
              if w.lower() not in STOPWORDS and not set(terms(w)) <= _CASE_WORDS | STOPWORDS]  # "whats"
-    return intended_sections(question) == ["overview"] and not set(terms(" ".join(words))) - names \
-        and not _POINTS_BACK.search(question)
+    return asked == ["overview"] and not set(terms(" ".join(words))) - names and not _POINTS_BACK.search(question)
 
 
 def beyond_sections(question: str) -> str:
