@@ -62,11 +62,10 @@ _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|case|case study|exampl
 # "any other case", "another example": the case studies the conversation was not about
 _OTHER_CASE_STUDIES = re.compile(r"\b(?:any|some|the)\s+others?\s+(?:cases?|case\s+stud(?:y|ies)|examples?|partnerships"
                                  r"|charities)\b|\banother\s+(?:case|example|partnership)\b", re.IGNORECASE)
-# "the others", "anyone else": those too, unless others in the case study talked about (`_others_than_theirs`)
-_OTHERS = re.compile(r"\b(?:any|some)\s+others\b|\bthe\s+others\b(?!\s+\w)|\b(?:anyone|anybody|anywhere)\s+else\b"
-                     r"|\belsewhere\b", re.IGNORECASE)
-_OTHERS_THAN_THEM = re.compile(r"\b(?:any|some)\s+others\b|\bthe\s+others\b(?!\s+\w)|\b(?:anyone|anybody)\s+else\b",
-                               re.IGNORECASE)
+# "the others", "anyone else": those too, unless others in the case study talked about (`_others_than_theirs`); and
+# "elsewhere" always
+_OTHERS = re.compile(r"\b(?:any|some)\s+others\b|\bthe\s+others\b(?!\s+\w)|\b(?:anyone|anybody)\s+else\b", re.IGNORECASE)
+_ELSEWHERE = re.compile(r"\banywhere\s+else\b|\belsewhere\b", re.IGNORECASE)
 _THEY_WORD = re.compile(r"\bthey\b", re.IGNORECASE)
 _APART_FROM_THEM = re.compile(r"\b(?:apart\s+from|aside\s+from|besides|other\s+than|except(?:\s+for)?)\s+(?:them|those|these)\b",
                               re.IGNORECASE)
@@ -218,11 +217,8 @@ def _others_than_theirs(question: str) -> bool:
     hit that?"), nor "them" compared with ("was anyone else rushed like them?"), nor anywhere "elsewhere"."""
     others = _OTHERS.search(question)
     if others is None:
-        return False
-    inside = _OTHERS_THAN_THEM.search(question)
-    if inside is None:
-        return True
-    its_clause = re.split(r"[.?!;,]\s+|\s(?:or|but)\s", question[:inside.start()])[-1]
+        return bool(_ELSEWHERE.search(question))
+    its_clause = re.split(r"[.?!;,]\s+|\s(?:or|but)\s", question[:others.start()])[-1]
     return not (_THEY_WORD.search(its_clause) or _APART_FROM_THEM.search(question))
 
 
