@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from .text import STOPWORDS, YEAR, is_standard_word, place_countries, terms
+
+QUESTIONS_KEPT = 256  # questions whose fact kinds are kept: a question is read several times in one answer
 
 _SECTIONS = {
     "Learning": re.compile(r"\b(learn\w*|lessons?|takeaways?|advice|tips?|recommend\w*|(do|done) (it )?differently)\b",
@@ -529,11 +532,16 @@ def beyond_sections(question: str) -> str:
 def fact_kinds(question: str) -> list[str]:
     """The kinds of fact the question's answer must carry (none for a question of how or why, nor for
     one of degree: "how much did shared values matter?")."""
+    return list(_fact_kinds(question))
+
+
+@lru_cache(maxsize=QUESTIONS_KEPT)  # asked of one question by the coverage decision and the composer alike
+def _fact_kinds(question: str) -> tuple[str, ...]:
     kinds = [kind for kind, (asked, _) in _FACT_KINDS.items()
              if asked.search(question) and not (kind == "money" and _DEGREE.search(question))]
     if _SIZE_OF_MONEY.search(question) and "number" not in kinds:  # "how big was the contract - how many partners?"
-        return ["money"] + [kind for kind in kinds if kind not in ("money", "size")]
-    return kinds
+        return ("money", *(kind for kind in kinds if kind not in ("money", "size")))
+    return tuple(kinds)
 
 
 def _leading_words(text: str) -> list[str]:

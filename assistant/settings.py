@@ -128,6 +128,11 @@ class Settings:
         return self.index_dir / "sidecar" / self.collection
 
     @property
+    def published_stamp(self) -> Path:
+        """The local store's published version, written beside it (`Store.is_published`)."""
+        return self.index_dir / "published" / self.collection
+
+    @property
     def questions_dir(self) -> Path:
         """The vectors of labelled questions (scope examples, questions asked before), per model: beside the
         index but not a snapshot's, so an ingest keeps them."""

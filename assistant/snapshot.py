@@ -96,9 +96,9 @@ class PublishedIndex:
 
     def current(self) -> Snapshot:
         """The published snapshot, loaded once by whichever thread first sees it change."""
-        if self.store.published() != self._snapshot.version:
+        if not self.store.is_published(self._snapshot.version):
             with self._following:
-                if self.store.published() != self._snapshot.version:
+                if not self.store.is_published(self._snapshot.version):
                     self.store.reopen()
                     self._snapshot = Snapshot.open(self.settings, self.store)
         return self._snapshot
@@ -113,10 +113,10 @@ class PublishedIndex:
             try:
                 result = reading(snapshot)
             except StoreUnavailable:  # e.g. the collection read was dropped by a rebuild
-                if attempt + 1 == SNAPSHOT_RETRIES or self.store.published() == snapshot.version:
+                if attempt + 1 == SNAPSHOT_RETRIES or self.store.is_published(snapshot.version):
                     raise
             else:
-                if self.store.published() == snapshot.version:
+                if self.store.is_published(snapshot.version):
                     return result
             snapshot = self.current()
         return result

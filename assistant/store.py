@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import gc
 import logging
+import os
 import shutil
 import threading
 import time
@@ -159,6 +160,7 @@ class Store:
         """An empty store, even when the local one is too damaged to open: its folder (and only
         that folder, never the corpus) is removed first."""
         if not settings.chroma_url:
+            settings.published_stamp.unlink(missing_ok=True)  # it vouches for nothing now
             shutil.rmtree(settings.index_dir / "chroma", ignore_errors=True)
             # chromadb keeps one open system per path in this process: forget the damaged one
             chromadb.api.client.SharedSystemClient.clear_system_cache()
@@ -230,8 +232,22 @@ class Store:
             gc.collect()
             release_freed_memory()
 
+    def is_published(self, version: str) -> bool:
+        """Whether `version` (an `IndexState.version`) is still the published one: what a reader checks
+        after every search. A local store first reads the stamp its writers leave once Chroma holds a
+        new state, before they delete anything: a file read, where asking Chroma was an eighth of an
+        answer's time. The stamp only vouches for what it names; anything else (a server, no stamp, a
+        stamp a writer that died left behind) is asked of Chroma."""
+        if self._local:
+            try:
+                if self._settings.published_stamp.read_text(encoding="utf-8") == version:
+                    return True
+            except (OSError, UnicodeDecodeError):
+                pass
+        return self.published() == version
+
     def published(self) -> str:
-        """The published `IndexState.version` alone, in one call: what a reader checks around every search."""
+        """The published `IndexState.version` alone, in one call."""
         with self._guarded():
             collection = self._client.get_collection(self._settings.collection)
             return f"{collection.id}/{(collection.metadata or {}).get('fingerprint', '')}"
@@ -240,10 +256,18 @@ class Store:
         with self._guarded():
             self._collection.modify(metadata={"model": model, "fingerprint": fingerprint, "built_at": built_at,
                                               "settled": settled})
+            if self._local:  # after Chroma: a reader the stamp still vouches for has read nothing since changed
+                stamp = self._settings.published_stamp
+                stamp.parent.mkdir(parents=True, exist_ok=True)
+                written = stamp.with_name(f"{stamp.name}.{os.getpid()}-{threading.get_ident()}")
+                written.write_text(f"{self._collection.id}/{fingerprint}", encoding="utf-8")
+                os.replace(written, stamp)  # whole or not at all, for a reader in another process
 
     def reset(self) -> None:
         """Drop every passage (a rebuild, or a change of embedding model)."""
         with self._guarded():
+            if self._local:  # before the collection goes: a reader it vouched for would not see it gone
+                self._settings.published_stamp.unlink(missing_ok=True)
             self._client.delete_collection(self._settings.collection)
             self._collection = self._open()
 

@@ -27,6 +27,7 @@ STOPWORDS = frozenset(
 FIRST_PERSON = re.compile(r"\b(i|i['’]?m|we|we['’]re|we['’]ve|us|our|my)\b", re.IGNORECASE)
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 TERMS_KEPT = 4096  # texts whose terms are kept; ~60 sentences an answer, a few MB at most
+WORDS_KEPT = 16384  # words whose frequency is kept: a question asks of a few, and a corpus holds some thousands
 # a word, its apostrophe suffix ("SIFA's", "don't") and hyphenated parts ("co-production")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:[-‐][^\W_]+)*", re.UNICODE)
 _HYPHEN = re.compile(r"[-‐]")
@@ -189,6 +190,7 @@ def printable(text: str) -> str:
     return _NOT_IN_XML.sub("", text)
 
 
+@lru_cache(maxsize=WORDS_KEPT)
 def _zipf(word: str) -> float:
     return zipf(_CLITIC.sub("", straight_quotes(word.lower())))  # the word list loads on first use
 

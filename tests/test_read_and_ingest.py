@@ -193,6 +193,36 @@ def test_a_search_overtaken_by_an_ingest_is_answered_from_the_new_index(settings
     assert revised in texts and "Collaboration works." not in texts
 
 
+def test_a_local_store_says_it_is_still_published_without_asking_chroma(settings, fake_embedder, monkeypatch):
+    """The stamp an ingest leaves answers a reader's check after each search; what it does not vouch for
+    (another version, no stamp, an unreadable one) is asked of Chroma, which stays the authority."""
+    ingest(settings, embedder=fake_embedder)
+    store = Store(settings)
+    version = store.state().version
+    assert settings.published_stamp.read_text(encoding="utf-8") == version
+
+    asked: list[str] = []
+    in_chroma = store.published
+    monkeypatch.setattr(store, "published", lambda: asked.append("chroma") or in_chroma())
+    assert store.is_published(version) and not asked
+    assert not store.is_published("another collection/another fingerprint") and asked == ["chroma"]
+
+    settings.published_stamp.write_bytes(b"\xff\xfe left by a writer that died")
+    assert store.is_published(version) and asked == ["chroma"] * 2
+    settings.published_stamp.unlink()
+    assert store.is_published(version) and asked == ["chroma"] * 3
+
+
+def test_a_rebuild_withdraws_the_stamp_before_dropping_the_collection(settings, fake_embedder):
+    ingest(settings, embedder=fake_embedder)
+    store = Store(settings)
+    old = store.state().version
+    store.reset()
+    assert not settings.published_stamp.exists() and not store.is_published(old)
+    ingest(settings, embedder=fake_embedder)
+    assert settings.published_stamp.read_text(encoding="utf-8") == store.state().version != old
+
+
 def _grow(corpus: Path) -> None:
     for n in range(40):  # enough passages for several embedding batches
         (corpus / f"extra-{n:02d}.md").write_text(f"# Extra case {n}\n\n" + "\n\n".join(
