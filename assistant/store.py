@@ -16,8 +16,9 @@ import shutil
 import threading
 import time
 from collections import OrderedDict
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlparse
 
@@ -39,6 +40,9 @@ _ORGANISATION_SEPARATOR = " ; "
 # decoded passages kept for the next questions (about 12 KB each): reading them from Chroma and decoding
 # their sentence vectors was a third of an answer's time (dev: answer p50 7.2-7.9 ms -> 4.9-5.1 ms)
 PASSAGES_KEPT = 1024
+# the longest a local store's published stamp answers for Chroma: a writer that leaves none (an older checkout on
+# the same folder, one that could not write it) is followed within it, for one call to Chroma a second
+STAMP_TRUSTED_S = 1.0
 NO_FILTERS = Filters()  # every passage
 _log = logging.getLogger(__name__)
 
@@ -147,6 +151,7 @@ class Store:
         self._client = client if client is not None else connect(settings)
         self._kept: OrderedDict[tuple[str, str], _Decoded] = OrderedDict()  # by collection and passage id
         self._kept_lock = threading.Lock()
+        self._chroma_said = ("", 0.0)  # the version Chroma last said is published, and until when the stamp may stand in
         with self._guarded():
             self._collection = self._open()
 
@@ -160,7 +165,7 @@ class Store:
         """An empty store, even when the local one is too damaged to open: its folder (and only
         that folder, never the corpus) is removed first."""
         if not settings.chroma_url:
-            settings.published_stamp.unlink(missing_ok=True)  # it vouches for nothing now
+            _withdraw(settings.published_stamp)  # it vouches for nothing now
             shutil.rmtree(settings.index_dir / "chroma", ignore_errors=True)
             # chromadb keeps one open system per path in this process: forget the damaged one
             chromadb.api.client.SharedSystemClient.clear_system_cache()
@@ -236,15 +241,19 @@ class Store:
         """Whether `version` (an `IndexState.version`) is still the published one: what a reader checks
         after every search. A local store first reads the stamp its writers leave once Chroma holds a
         new state, before they delete anything: a file read, where asking Chroma was an eighth of an
-        answer's time. The stamp only vouches for what it names; anything else (a server, no stamp, a
-        stamp a writer that died left behind) is asked of Chroma."""
-        if self._local:
+        answer's time. The stamp only vouches for what it names, when Chroma said the same less than
+        STAMP_TRUSTED_S ago; anything else (a server, no stamp, a stamp a writer that died left behind) is asked of
+        Chroma."""
+        said, until = self._chroma_said
+        if self._local and version == said and time.monotonic() < until:
             try:
                 if self._settings.published_stamp.read_text(encoding="utf-8") == version:
                     return True
             except (OSError, UnicodeDecodeError):
                 pass
-        return self.published() == version
+        published = self.published()
+        self._chroma_said = (published, time.monotonic() + STAMP_TRUSTED_S)
+        return published == version
 
     def published(self) -> str:
         """The published `IndexState.version` alone, in one call."""
@@ -257,17 +266,31 @@ class Store:
             self._collection.modify(metadata={"model": model, "fingerprint": fingerprint, "built_at": built_at,
                                               "settled": settled})
             if self._local:  # after Chroma: a reader the stamp still vouches for has read nothing since changed
-                stamp = self._settings.published_stamp
-                stamp.parent.mkdir(parents=True, exist_ok=True)
-                written = stamp.with_name(f"{stamp.name}.{os.getpid()}-{threading.get_ident()}")
-                written.write_text(f"{self._collection.id}/{fingerprint}", encoding="utf-8")
-                os.replace(written, stamp)  # whole or not at all, for a reader in another process
+                self._stamp(fingerprint)
+
+    def _stamp(self, fingerprint: str) -> None:
+        """Vouch for the state just set, unless another writer has since dropped this collection (Chroma modifies a
+        dropped one without a word). A stamp that cannot be written is withdrawn: readers then ask Chroma."""
+        stamp = self._settings.published_stamp
+        if self._client.get_collection(self._settings.collection).id != self._collection.id:
+            _withdraw(stamp)
+            return
+        written = stamp.with_name(f"{stamp.name}.{os.getpid()}-{threading.get_ident()}")
+        try:
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            written.write_text(f"{self._collection.id}/{fingerprint}", encoding="utf-8")
+            os.replace(written, stamp)  # whole or not at all, for a reader in another process
+        except OSError as error:
+            _log.warning("cannot write %s (%s): running apps check the index with Chroma instead", stamp, error)
+            with suppress(OSError):
+                written.unlink(missing_ok=True)
+            _withdraw(stamp)
 
     def reset(self) -> None:
         """Drop every passage (a rebuild, or a change of embedding model)."""
         with self._guarded():
             if self._local:  # before the collection goes: a reader it vouched for would not see it gone
-                self._settings.published_stamp.unlink(missing_ok=True)
+                _withdraw(self._settings.published_stamp)
             self._client.delete_collection(self._settings.collection)
             self._collection = self._open()
 
@@ -397,6 +420,14 @@ class _Decoded:
         """`similarity`: Chroma's own, for a passage it found; else exact."""
         return Match(self.passage, float(self.vector @ query) if similarity is None else similarity,
                      tuple((self.sentences @ query).tolist()) if self.sentences.size else ())
+
+
+def _withdraw(stamp: Path) -> None:
+    """A published stamp removed; one that cannot be is trusted for STAMP_TRUSTED_S at most."""
+    try:
+        stamp.unlink(missing_ok=True)
+    except OSError as error:
+        _log.warning("cannot remove %s (%s): running apps may take a second to follow this ingest", stamp, error)
 
 
 def _unit(vector: Any) -> np.ndarray:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant import retrieve
+from assistant import store as store_module
 from assistant.errors import IndexMissing
 from assistant.ingest import ingest, stale_reason
 from assistant.parse import parse
@@ -194,8 +195,8 @@ def test_a_search_overtaken_by_an_ingest_is_answered_from_the_new_index(settings
 
 
 def test_a_local_store_says_it_is_still_published_without_asking_chroma(settings, fake_embedder, monkeypatch):
-    """The stamp an ingest leaves answers a reader's check after each search; what it does not vouch for
-    (another version, no stamp, an unreadable one) is asked of Chroma, which stays the authority."""
+    """The stamp an ingest leaves answers a reader's check after each search, for a second after Chroma was last
+    asked; what it does not vouch for (another version, no stamp, an unreadable one) is asked of Chroma."""
     ingest(settings, embedder=fake_embedder)
     store = Store(settings)
     version = store.state().version
@@ -204,13 +205,56 @@ def test_a_local_store_says_it_is_still_published_without_asking_chroma(settings
     asked: list[str] = []
     in_chroma = store.published
     monkeypatch.setattr(store, "published", lambda: asked.append("chroma") or in_chroma())
-    assert store.is_published(version) and not asked
-    assert not store.is_published("another collection/another fingerprint") and asked == ["chroma"]
+    assert store.is_published(version) and asked == ["chroma"]  # not asked yet: the stamp's second starts now
+    assert store.is_published(version) and store.is_published(version) and asked == ["chroma"]
+    assert not store.is_published("another collection/another fingerprint") and asked == ["chroma"] * 2
 
     settings.published_stamp.write_bytes(b"\xff\xfe left by a writer that died")
-    assert store.is_published(version) and asked == ["chroma"] * 2
-    settings.published_stamp.unlink()
     assert store.is_published(version) and asked == ["chroma"] * 3
+    settings.published_stamp.unlink()
+    assert store.is_published(version) and asked == ["chroma"] * 4
+
+
+def test_a_writer_that_leaves_no_stamp_is_followed_within_a_second(settings, corpus, monkeypatch):
+    """An ingest by an older checkout on the same folder publishes without a stamp: a running app follows it once
+    the stamp's second is over (a review found it never did)."""
+    monkeypatch.setattr(store_module, "STAMP_TRUSTED_S", 0.2)
+    ingest(settings, embedder=FakeEmbeddings())
+    retriever = Retriever.open(settings, Store(settings), FakeEmbeddings())
+    assert "Collaboration works." in {h.passage.text for h in retriever.search("What did Touchstone learn?", k=20)}
+    revised = _revise_touchstone_learning(corpus)
+    monkeypatch.setattr(Store, "_stamp", lambda self, fingerprint: None)  # the writer before stamps
+    ingest(settings, embedder=FakeEmbeddings())
+    time.sleep(0.3)
+    texts = {h.passage.text for h in retriever.search("What did Touchstone learn? Collaboration works", k=20)}
+    assert revised in texts and "Collaboration works." not in texts
+
+
+def test_a_stamp_is_not_written_for_a_collection_another_writer_dropped(settings, fake_embedder):
+    """Chroma modifies a dropped collection without a word: a writer that opened it before another's rebuild
+    must not vouch for it (a review's case: two ingests at once)."""
+    ingest(settings, embedder=fake_embedder)
+    old = Store(settings).state()
+    late_writer = Store(settings)
+    rebuilder = Store(settings)
+    rebuilder.reset()
+    rebuilder.set_state(old.model, "", "", settled=False)
+    late_writer.set_state(old.model, old.fingerprint, old.built_at, settled=False)
+    assert not settings.published_stamp.exists() and not Store(settings).is_published(old.version)
+
+
+def test_an_ingest_that_cannot_write_the_stamp_finishes_and_withdraws_it(settings, corpus, fake_embedder, caplog):
+    """A stamp is a shortcut: a folder that will not take it (a full disk, its permissions) costs readers a call to
+    Chroma, not the ingest."""
+    ingest(settings, embedder=fake_embedder)
+    _revise_touchstone_learning(corpus)
+    shutil.rmtree(settings.published_stamp.parent)
+    settings.published_stamp.parent.write_text("a file where the stamps' folder goes")
+    ingest(settings, embedder=fake_embedder)
+    store = Store(settings)
+    assert store.state().settled and not settings.published_stamp.exists()
+    assert store.is_published(store.state().version)
+    assert "cannot write" in caplog.text
 
 
 def test_a_rebuild_withdraws_the_stamp_before_dropping_the_collection(settings, fake_embedder):
