@@ -18,7 +18,7 @@ from typing import Generator, Iterator, Sequence
 from .asks import PROVABLY_MISSING, asks_about_now, asks_for_a_summary, asks_which_cases, fact_kinds
 from .compose import compose
 from .errors import BadQuestion
-from .followup import Resolved, Turn, points_back, readings
+from .followup import Resolved, Turn, asks_of_other_case_studies, points_back, readings
 from .llm import (
     ChatModel,
     LLMUnavailable,
@@ -224,8 +224,13 @@ class Answerer:
         filter's says nothing of it ("Not covered in SIFA" over an answer all from SIFA contradicted itself)."""
         if not (widened and filters and any(h.passage.case_study not in filters.case_studies for h in answer.sources)):
             return answer
-        return replace(answer, notice=f"Not covered in {_names(filters.case_studies, self.retriever)} (your filter); "
-                                      f"this answer is from all the case studies. {answer.notice}".strip())
+        filtered = _names(filters.case_studies, self.retriever)
+        if asks_of_other_case_studies(answer.question) or set(self.retriever.catalogue.named_in(answer.question)) - set(
+                filters.case_studies):  # "did any other case pay them?", "how many does Changing Lives support?"
+            told = f"You asked beyond your filter ({filtered}): this answer is from the case studies you asked about."
+        else:
+            told = f"Not covered in {filtered} (your filter); this answer is from all the case studies."
+        return replace(answer, notice=f"{told} {answer.notice}".strip())
 
     def best_reading(self, question: str, options: list[Resolved], filters: Filters | None,
                      example_to_skip: str = "") -> tuple[Resolved, list[Hit], Coverage, bool]:
@@ -253,9 +258,12 @@ class Answerer:
     def scope(self, question: str, query: str, focus: list[str] | None, filters: Filters | None,
               example_to_skip: str = "") -> tuple[list[Hit], Coverage, bool]:
         """The hits for a question and whether they cover it; a filtered question the filter's case
-        studies don't cover is tried over all of them (then `widened` is true). `example_to_skip`: when
+        studies don't cover is tried over all of them (then `widened` is true), and one asking of the other case
+        studies over those. `example_to_skip`: when
         calibrating, the question as labelled (typed), which the scope examples may hold: not compared with itself."""
         filtered = bool(filters and filters.case_studies)
+        if filters and filtered and focus is None and asks_of_other_case_studies(question):  # "did any other case pay them?"
+            focus = [case.title for case in self.retriever.catalogue.case_studies if case.title not in filters.case_studies]
         narrowed = focus is not None or filtered
         hits = self._search(query, focus, filters)
         margin = self.examples.margin(self.retriever.embed(question), exclude=example_to_skip)
@@ -266,8 +274,8 @@ class Answerer:
         if filters and filters.case_studies and not coverage.covered:
             unfiltered = self._search(query, focus, Filters(sections=filters.sections))
             wider = assess(question, unfiltered, self.retriever.keyword, self.settings.refusal_threshold, False, margin)
-            named_elsewhere = set(self.retriever.catalogue.named_in(question)) - set(filters.case_studies)
-            if wider.covered and (named_elsewhere or not _about_the_filtered(question)):
+            elsewhere = set(focus or self.retriever.catalogue.named_in(question)) - set(filters.case_studies)
+            if wider.covered and (elsewhere or not _about_the_filtered(question)):
                 return unfiltered, wider, True
         return hits, coverage, False
 

@@ -210,6 +210,12 @@ def points_back(question: str) -> str:
     return pointing
 
 
+def asks_of_other_case_studies(question: str) -> bool:
+    """Whether the question asks outright of case studies besides those talked about or filtered to: "does any other
+    case say that?", "did it happen elsewhere?"; not "anyone else involved?" under a filter, the case study's others."""
+    return bool(_OTHER_CASE_STUDIES.search(question) or _ELSEWHERE.search(question))
+
+
 def _others_than_theirs(question: str) -> bool:
     """"The others", "anyone else", but not others in the case study talked about: those "they" in the same clause deal
     with ("how did they reassure the others?", "did they help anyone else?"), or that are apart from them ("was anyone

@@ -368,6 +368,19 @@ def test_a_question_about_the_filtered_case_study_is_not_answered_from_the_other
     assert wider.outcome == "answered" and "your filter" in wider.notice  # the filter is why nothing matches: widened
 
 
+def test_under_a_filter_a_question_asking_of_the_other_case_studies_is_answered_from_them(real_answerer):
+    """It had been answered from the filtered case study, as if about it; "anyone else involved?" under a filter
+    still means the case study's own others."""
+    touchstone = filters_of({"filter": "Touchstone"}, real_answerer)
+    others = real_answerer.ask("did any of the other case studies pay small orgs for their time?", filters=touchstone)
+    assert others.outcome == "answered" and others.sources
+    assert not {h.passage.case_study for h in others.sources} & set(touchstone.case_studies)
+    assert others.notice.startswith("You asked beyond your filter (Touchstone and Live Well Leeds)")
+    sifa = filters_of({"filter": "SIFA"}, real_answerer)
+    inside = real_answerer.ask("anyone else involved", filters=sifa)
+    assert {h.passage.case_study for h in inside.sources} == set(sifa.case_studies) and "filter" not in inside.notice
+
+
 def test_a_question_set_may_name_a_filter_by_its_title_as_its_file_spells_it(real_answerer):
     """The report prints "(P3 and Cohort 4 )"; a question set copying that title is filtered to P3,
     not asked of every case study."""
