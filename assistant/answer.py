@@ -63,6 +63,8 @@ REWRITE_WORDS = 60  # a follow-up rewritten by the model as a standalone questio
 # budget holds: an answer within its budget would need sentences of 3 words or fewer to reach it
 REPLY_LENGTH_FACTOR = 3
 CHARS_PER_WORD = 8  # the corpus averages 6.6 characters a word, spaces included; its wordiest sentence 8.9
+# why an answer goes beyond the filter (`Answerer.scope`): the question asked beyond it, or nothing in it covers the question
+ASKED_BEYOND, UNCOVERED = "asked beyond", "uncovered"
 _log = logging.getLogger(__name__)
 
 
@@ -219,21 +221,21 @@ class Answerer:
         answer = replace(generated, notice=_joined_notes(notice, generated.notice, dated))
         return finish(self._told_if_widened(answer, filters, widened))
 
-    def _told_if_widened(self, answer: Answer, filters: Filters | None, widened: bool) -> Answer:
-        """An answer from beyond the filter says so; one widened to all the case studies that still cites only the
-        filter's says nothing of it ("Not covered in SIFA" over an answer all from SIFA contradicted itself)."""
+    def _told_if_widened(self, answer: Answer, filters: Filters | None, widened: str) -> Answer:
+        """An answer from beyond the filter says so, and why (`Answerer.scope`); one widened to all the case studies that
+        still cites only the filter's says nothing of it ("Not covered in SIFA" over an answer all from SIFA
+        contradicted itself)."""
         if not (widened and filters and any(h.passage.case_study not in filters.case_studies for h in answer.sources)):
             return answer
         filtered = _names(filters.case_studies, self.retriever)
-        if asks_of_other_case_studies(answer.question) or set(self.retriever.catalogue.named_in(answer.question)) - set(
-                filters.case_studies):  # "did any other case pay them?", "how many does Changing Lives support?"
+        if widened == ASKED_BEYOND:
             told = f"You asked beyond your filter ({filtered}): this answer is from the case studies you asked about."
         else:
             told = f"Not covered in {filtered} (your filter); this answer is from all the case studies."
         return replace(answer, notice=f"{told} {answer.notice}".strip())
 
     def best_reading(self, question: str, options: list[Resolved], filters: Filters | None,
-                     example_to_skip: str = "") -> tuple[Resolved, list[Hit], Coverage, bool]:
+                     example_to_skip: str = "") -> tuple[Resolved, list[Hit], Coverage, str]:
         """The reading of the question the corpus covers best: one it answers over one it doesn't (and of
         those, one that is not a fallback over one that is: followup.Resolved), then the likelier (the first
         wins a tie); not a follow-up reading that needs the question's own words when they are declined.
@@ -256,13 +258,14 @@ class Answerer:
                                             reading[2].probability))
 
     def scope(self, question: str, query: str, focus: list[str] | None, filters: Filters | None,
-              example_to_skip: str = "") -> tuple[list[Hit], Coverage, bool]:
-        """The hits for a question and whether they cover it; a filtered question the filter's case
-        studies don't cover is tried over all of them (then `widened` is true), and one asking of the other case
-        studies over those. `example_to_skip`: when
+              example_to_skip: str = "") -> tuple[list[Hit], Coverage, str]:
+        """The hits for a question and whether they cover it, and why the filter was widened, if it was: a question
+        asking outright of the other case studies, or naming one, is tried over them (ASKED_BEYOND); one the filter's
+        case studies don't cover, over all of them (UNCOVERED). `example_to_skip`: when
         calibrating, the question as labelled (typed), which the scope examples may hold: not compared with itself."""
         filtered = bool(filters and filters.case_studies)
-        if filters and filtered and focus is None and asks_of_other_case_studies(question):  # "did any other case pay them?"
+        asked_beyond = bool(filters and filtered and focus is None and asks_of_other_case_studies(question))
+        if filters and asked_beyond:  # "did any of the other case studies pay them?"
             focus = [case.title for case in self.retriever.catalogue.case_studies if case.title not in filters.case_studies]
         narrowed = focus is not None or filtered
         hits = self._search(query, focus, filters)
@@ -274,10 +277,10 @@ class Answerer:
         if filters and filters.case_studies and not coverage.covered:
             unfiltered = self._search(query, focus, Filters(sections=filters.sections))
             wider = assess(question, unfiltered, self.retriever.keyword, self.settings.refusal_threshold, False, margin)
-            elsewhere = set(focus or self.retriever.catalogue.named_in(question)) - set(filters.case_studies)
-            if wider.covered and (elsewhere or not _about_the_filtered(question)):
-                return unfiltered, wider, True
-        return hits, coverage, False
+            asked_beyond = asked_beyond or bool(set(self.retriever.catalogue.named_in(question)) - set(filters.case_studies))
+            if wider.covered and (asked_beyond or not _about_the_filtered(question)):
+                return unfiltered, wider, ASKED_BEYOND if asked_beyond else UNCOVERED
+        return hits, coverage, ""
 
     def _search(self, query: str, focus: list[str] | None, filters: Filters | None) -> list[Hit]:
         # narrowed to one case study, any of its passages may hold the answer; asked which case studies

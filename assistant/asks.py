@@ -158,9 +158,9 @@ _FACT_KINDS = {
                    r"|\b(which|what) ((other|local|nearby|neighbouring|rural|urban|inner|outer|geographic(al)?|north(ern)?"
                    r"|south(ern)?|east(ern)?|west(ern)?) )?(areas?|parts? of\b|places?|locations?)"
                    r"|\bwhere\b[^?]{0,40}\b(based|located|operate|operating|cover|covers|work in|work\W*$)"
-                   # "where's their head office?": where a building is
+                   # "where's their head office?": where a building is; not "where's the bit about building trust?"
                    r"|\bwhere(['’]?s| is| are| was| were)\b[^?]{0,40}\b(offices?|headquarters|hq|premises|buildings?|houses?"
-                   r"|venues?|sites?)\b", re.IGNORECASE),
+                   r"|venues?|sites?)\s*([?.!]|$|(now\s*)?(located|based)\b)", re.IGNORECASE),
         # in north Warwickshire, in the North East, In Bristol
         re.compile(r"\b(?i:in|across|throughout|around|within)\s+(the\s+)?(?P<place>([a-z]+\s+)?[A-Z][a-z]+(\s+[A-Z][a-z]+)*)"),
     ),

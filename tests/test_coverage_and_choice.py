@@ -141,8 +141,10 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("which other areas were trailblazers?", ["place"]),  # a word may describe the places asked for
     ("which london boroughs do the members cover?", ["place"]),
     ("where's POhWER's head office?", ["place"]),  # where a building is
-    ("where are the houses cohort 4 runs?", ["place"]),
+    ("where are cohort 4's houses?", ["place"]),
     ("where is the value in working with a big charity?", []),
+    ("where's the bit about building trust?", []),  # a review: "building", the verb
+    ("where are the building blocks of a good partnership?", []),
     ("what did areas of the partnership struggle with?", []),
     ("did they win it?", ["won"]),
     ("did sifa actually win that 2019 homelessness bid?", ["won"]),
