@@ -198,12 +198,14 @@ class Answerer:
             lead = MISSING_FACT_LEAD.format(FACT_NAMES[coverage.missing_fact]) if coverage.missing_fact else CLOSEST_LEAD
             text, sources, excerpts = compose(question, hits[:CLOSEST_SOURCES], CLOSEST_WORDS, names, said, lead=lead)
             yield from _word_pieces(text)
-            return finish(Answer(asked, text, sources, refused=True, excerpts=excerpts, notice=notice,
-                                 outcome=CLOSEST))
+            return finish(self._told_if_widened(Answer(asked, text, sources, refused=True, excerpts=excerpts,
+                                                       notice=notice, outcome=CLOSEST), filters, widened))
         if not hits or coverage.outcome == DECLINED:
             text = declined_text(coverage, hits)
-            if filters and filters.case_studies:
-                text += f" (Searched only {_names(filters.case_studies, self.retriever)}: your filter.)"
+            if filters and filters.case_studies:  # beyond it only when asked (a question naming another, say)
+                filtered = _names(filters.case_studies, self.retriever)
+                text += f" (Searched beyond your filter, {filtered}, as asked.)" if widened else \
+                    f" (Searched only {filtered}: your filter.)"
             yield from _word_pieces(text)
             return finish(Answer(asked, text, [], refused=True, notice=notice, outcome=DECLINED))
         text, sources, excerpts = compose(question, hits, words, names, said)
@@ -277,9 +279,10 @@ class Answerer:
         if filters and filters.case_studies and not coverage.covered:
             unfiltered = self._search(query, focus, Filters(sections=filters.sections))
             wider = assess(question, unfiltered, self.retriever.keyword, self.settings.refusal_threshold, False, margin)
-            asked_beyond = asked_beyond or bool(set(self.retriever.catalogue.named_in(question)) - set(filters.case_studies))
-            if wider.covered and (asked_beyond or not _about_the_filtered(question)):
-                return unfiltered, wider, ASKED_BEYOND if asked_beyond else UNCOVERED
+            if asked_beyond or set(self.retriever.catalogue.named_in(question)) - set(filters.case_studies):
+                return unfiltered, wider, ASKED_BEYOND  # its answer, or why there is none, is from where it asked
+            if wider.covered and not _about_the_filtered(question):
+                return unfiltered, wider, UNCOVERED
         return hits, coverage, ""
 
     def _search(self, query: str, focus: list[str] | None, filters: Filters | None) -> list[Hit]:

@@ -159,8 +159,9 @@ _FACT_KINDS = {
                    r"|south(ern)?|east(ern)?|west(ern)?) )?(areas?|parts? of\b|places?|locations?)"
                    r"|\bwhere\b[^?]{0,40}\b(based|located|operate|operating|cover|covers|work in|work\W*$)"
                    # "where's their head office?": where a building is; not "where's the bit about building trust?"
-                   r"|\bwhere(['’]?s| is| are| was| were)\b[^?]{0,40}\b(offices?|headquarters|hq|premises|buildings?|houses?"
-                   r"|venues?|sites?)\s*([?.!]|$|(now\s*)?(located|based)\b)", re.IGNORECASE),
+                   r"|\bwhere(['’]?s| is| are| was| were)\s+((the|their|its|our|your)\s+)?([\w'’-]+\s+){0,2}?(offices?"
+                   r"|headquarters|hq|premises|buildings?|houses?|venues?|sites?)\s*([?.!]|$|(now\s*)?(located|based)\b)",
+                   re.IGNORECASE),
         # in north Warwickshire, in the North East, In Bristol
         re.compile(r"\b(?i:in|across|throughout|around|within)\s+(the\s+)?(?P<place>([a-z]+\s+)?[A-Z][a-z]+(\s+[A-Z][a-z]+)*)"),
     ),

@@ -63,9 +63,8 @@ _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\s+(one|case|case study|exampl
 _OTHER_CASE_STUDIES = re.compile(r"\b(?:any|some|the)\s+others?\s+(?:cases?|case\s+stud(?:y|ies)|examples?|partnerships"
                                  r"|charities)\b|\banother\s+(?:case|example|partnership)\b", re.IGNORECASE)
 # the same in words that can mean nothing but case studies (`asks_of_other_case_studies`)
-_OTHER_CASE_STUDIES_OUTRIGHT = re.compile(r"\b(?:any|some|the)?\s*others?\s+(?:cases?|case\s+stud(?:y|ies)|examples?)\b"
-                                          r"|\banother\s+(?:case|example)\b|\belsewhere\s+in\s+the\s+(?:report|case\s+studies)\b",
-                                          re.IGNORECASE)
+_OTHER_CASE_STUDIES_OUTRIGHT = re.compile(r"\b(?:others?|another)\s+case\s+stud(?:y|ies)\b"
+                                          r"|\belsewhere\s+in\s+the\s+(?:report|case\s+studies)\b", re.IGNORECASE)
 # "the others", "anyone else": those too, unless others in the case study talked about (`_others_than_theirs`); and
 # "elsewhere" always
 _OTHERS = re.compile(r"\b(?:any|some)\s+others\b|\bthe\s+others\b(?!\s+\w)|\b(?:anyone|anybody)\s+else\b", re.IGNORECASE)
@@ -216,9 +215,10 @@ def points_back(question: str) -> str:
 
 def asks_of_other_case_studies(question: str) -> bool:
     """Whether the question asks outright of case studies besides those filtered to, in words that can mean nothing
-    else: "does any other case say that?", "other examples?". Not "the other charities", "anyone else", "elsewhere":
-    under a filter those are as often the case study's own partners or places ("what did the other charities in the
-    alliance bring?", "do they deliver services elsewhere?": a review)."""
+    else: "do the other case studies say so?", "anything elsewhere in the report?". Not "the other charities", "anyone
+    else", "elsewhere", nor "other cases" or "another example": under a filter those are as often the case study's own
+    partners, places or instances ("what did the other charities in the alliance bring?", "do they deliver services
+    elsewhere?", "in other cases did partners disagree?": two reviews)."""
     return bool(_OTHER_CASE_STUDIES_OUTRIGHT.search(question))
 
 

@@ -379,11 +379,17 @@ def test_under_a_filter_a_question_asking_of_the_other_case_studies_is_answered_
     # the case study's own others and places, which a review found widened by a looser first version
     for question, case in (("anyone else involved", "SIFA"),
                            ("what did the other charities in the alliance bring?", "Somerset"),
-                           ("do they deliver services elsewhere?", "Touchstone")):
+                           ("do they deliver services elsewhere?", "Touchstone"),
+                           ("in other cases did partners disagree?", "Somerset"),  # a second review: instances
+                           ("any other examples of how they built trust in this case study?", "Changing Lives")):
         filters = filters_of({"filter": case}, real_answerer)
         inside = real_answerer.ask(question, filters=filters)
         assert {h.passage.case_study for h in inside.sources} == set(filters.case_studies), question
         assert "filter" not in inside.notice, question
+    # asked beyond the filter and not covered there either: the decline says where it looked
+    weather = real_answerer.ask("do the other case studies say what the weather was like?",
+                                filters=filters_of({"filter": "P3"}, real_answerer))
+    assert weather.outcome == "declined" and "Searched beyond your filter, P3 and Cohort 4, as asked." in weather.text
 
 
 def test_a_question_set_may_name_a_filter_by_its_title_as_its_file_spells_it(real_answerer):

@@ -145,6 +145,8 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("where is the value in working with a big charity?", []),
     ("where's the bit about building trust?", []),  # a review: "building", the verb
     ("where are the building blocks of a good partnership?", []),
+    ("where's the risk in leasing a house?", []),  # a second review
+    ("where is the bit on local offices?", []),
     ("what did areas of the partnership struggle with?", []),
     ("did they win it?", ["won"]),
     ("did sifa actually win that 2019 homelessness bid?", ["won"]),
