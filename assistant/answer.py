@@ -266,8 +266,9 @@ class Answerer:
         case studies don't cover, over all of them (UNCOVERED). `example_to_skip`: when
         calibrating, the question as labelled (typed), which the scope examples may hold: not compared with itself."""
         filtered = bool(filters and filters.case_studies)
-        asked_beyond = bool(filters and filtered and focus is None and asks_of_other_case_studies(question))
-        if filters and asked_beyond:  # "did any of the other case studies pay them?"
+        asked_beyond = bool(filters and filtered and asks_of_other_case_studies(question))
+        if filters and asked_beyond and focus is None:  # "did any of the other case studies pay them?" (a follow-up's
+            # reading has its focus already: the case studies other than the last answer's)
             focus = [case.title for case in self.retriever.catalogue.case_studies if case.title not in filters.case_studies]
         narrowed = focus is not None or filtered
         hits = self._search(query, focus, filters)

@@ -376,6 +376,11 @@ def test_under_a_filter_a_question_asking_of_the_other_case_studies_is_answered_
     assert others.outcome == "answered" and others.sources
     assert not {h.passage.case_study for h in others.sources} & set(touchstone.case_studies)
     assert others.notice.startswith("You asked beyond your filter (Touchstone and Live Well Leeds)")
+    history = [{"role": "user", "content": "how did touchstone support its partners?"},
+               {"role": "assistant", "content": "Touchstone recruited a Delivery Network Manager. [1]"}]
+    in_a_conversation = real_answerer.ask(others.question, history=history, filters=touchstone)  # the app's usual case
+    assert in_a_conversation.outcome == "answered" and in_a_conversation.notice.startswith("You asked beyond your filter")
+    assert not {h.passage.case_study for h in in_a_conversation.sources} & set(touchstone.case_studies)
     # the case study's own others and places, which a review found widened by a looser first version
     for question, case in (("anyone else involved", "SIFA"),
                            ("what did the other charities in the alliance bring?", "Somerset"),
