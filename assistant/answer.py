@@ -15,7 +15,14 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Generator, Iterator, Sequence
 
-from .asks import PROVABLY_MISSING, asks_about_now, asks_for_a_summary, asks_which_cases, fact_kinds
+from .asks import (
+    PROVABLY_MISSING,
+    asks_about_now,
+    asks_for_a_summary,
+    asks_only_for_sections,
+    asks_which_cases,
+    fact_kinds,
+)
 from .compose import compose
 from .errors import BadQuestion
 from .followup import Resolved, Turn, asks_of_other_case_studies, points_back, readings
@@ -57,7 +64,8 @@ FACT_NAMES = {"money": "a sum of money for this", "date": "a date for this", "du
               "person": "a person's name for this", "place": "a place for this", "name": "the name asked for",
               "expansion": "what those letters stand for", "contact": "contact details",
               "present": "how things stand now", "won": "the outcome asked about",
-              "renewed": "the outcome asked about", "list": "the names asked for"}
+              "renewed": "the outcome asked about", "after": "what happened afterwards",
+              "access": "how to refer, apply or take part", "list": "the names asked for"}
 REWRITE_WORDS = 60  # a follow-up rewritten by the model as a standalone question is one sentence
 # a generated reply is read until it has this many times the sentences or characters its word
 # budget holds: an answer within its budget would need sentences of 3 words or fewer to reach it
@@ -169,7 +177,7 @@ class Answerer:
         started = time.perf_counter()
         notice, model = "", self.chat_model
         asked = question  # the record, and a chat model, read the question as typed
-        question = respelled(question, self.retriever.keyword.knows)
+        question = respelled(question, self.retriever.keyword.known_form)
         options = readings(question, history, self.retriever.catalogue, self.retriever.keyword.knows)
         if model is not None and history and options[0].focus is None:
             try:  # an LLM can say what "it" refers to better than our rules
@@ -275,8 +283,10 @@ class Answerer:
         margin = self.examples.margin(self.retriever.embed(question), exclude=example_to_skip)
         threshold = self.settings.refusal_threshold * (FILTERED_SHARE if filtered else 1.0)
         cases = focus if focus is not None else list(filters.case_studies if filters else [])
-        summary = len(cases) == 1 and asks_for_a_summary(question, frozenset(self.retriever.catalogue.name_terms(cases)))
-        coverage = assess(question, hits, self.retriever.keyword, threshold, narrowed, margin, summary)
+        names = frozenset(self.retriever.catalogue.name_terms(cases))
+        # of one case study, its summary or a section ("key takeaways for our board?") is there whatever the words
+        whole = len(cases) == 1 and (asks_for_a_summary(question, names) or asks_only_for_sections(question, names))
+        coverage = assess(question, hits, self.retriever.keyword, threshold, narrowed, margin, whole)
         if filters and filters.case_studies and not coverage.covered:
             unfiltered = self._search(query, focus, Filters(sections=filters.sections))
             wider = assess(question, unfiltered, self.retriever.keyword, self.settings.refusal_threshold, False, margin)

@@ -21,13 +21,15 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .text import STOPWORDS, YEAR, is_standard_word, place_countries, terms
+from .text import STOPWORDS, YEAR, is_general_word, is_standard_word, place_countries, terms
 
 QUESTIONS_KEPT = 256  # questions whose fact kinds are kept: a question is read several times in one answer
 
 _SECTIONS = {
-    "Learning": re.compile(r"\b(learn\w*|lessons?|takeaways?|advice|tips?|recommend\w*|(do|done) (it )?differently)\b",
-                           re.IGNORECASE),
+    # "key takeaways", "what would you copy from this one?", "what should we take from this?"
+    "Learning": re.compile(r"\b((key|main|top|biggest|major|core)\s+)?(learn\w*|lessons?|take-?aways?|advice|tips?"
+                           r"|recommend\w*|(do|done) (it )?differently|take (away )?from (this|that|it|them)"
+                           r"|(copy|replicate)( from)? (this|that|it|them)|transferable)\b", re.IGNORECASE),
     "Challenges": re.compile(r"\b(challeng\w*|difficult\w*|problems?|barriers?|obstacles?|went wrong|hard (bit|part)s?"
                              r"|struggl\w*|tricky)\b", re.IGNORECASE),
     "Enablers": re.compile(r"\b(enabl\w*|success factors?|made it work|helped (\S+\s+){0,6}?work|what worked|went well"
@@ -36,6 +38,11 @@ _SECTIONS = {
                            re.IGNORECASE),
 }
 
+# who an answer is for, which asks nothing of a case study: "for our board", "what should our CEO take from this?"
+_ASKERS_SIDE = re.compile(r"\b(for\s+)?(our|my)\s+(board|trustees|team|staff|ceo|chief exec\w*|chair|colleagues|managers?"
+                          r"|org|organisation|charity)\b", re.IGNORECASE)
+# what a question is about: "lessons about money", "tips for getting funding", "problems with our staff"
+_TOPIC = re.compile(r"\b(about|on|regarding|around|with|for(?=\s+[^\W\d_]+ing\b))\s+(?P<topic>[^?.!,;:]+)", re.IGNORECASE)
 # a summary asked for in words that, in a question asking more ("the gist of how they handled the money"), ask no section
 _BARE_SUMMARY = re.compile(r"\b(gist|run-?down|recap|synopsis|low-?down|short version)\b", re.IGNORECASE)
 # "summarise that", "in a nutshell, those?": what the last answer said (not "summarise it": the case study)
@@ -223,6 +230,36 @@ _FACT_KINDS = {
                    r"(renew(ed|al)?|re-?commissioned|re-?tendered)\b", re.IGNORECASE),
         re.compile(r"\b(renew\w*|extended|extension|re-?commission\w*|re-?tender\w*)\b", re.IGNORECASE),
     ),
+    # "how do i refer my mum to advocacy matters?", "can i apply to the fund?", "what are the opening hours?": how to
+    # use a service or a fund, which reports of partnerships never tell (all 29 labelled questions asking so are out
+    # of scope); asked by someone for themselves ("we" are more often a charity asking how to do as a case study did:
+    # "how can we apply for a contract as a partnership?"), not "how can i apply this to my org?"
+    "access": (
+        re.compile(r"\b(how|where|when|can|could)\s+((do|can|could|should|would|does|did)\s+)?i\s+(self-?)?(refer"
+                   r"|apply (to(?!\s+(my|our|your|this|that|these|those|it|them)\b)|for|online)|sign up|register"
+                   r"|volunteer|donate|book|enrol|get (a place|an appointment|referred|a referral))\b"
+                   r"|\b(to|i|you)\s+(self-?)?refer\s+(myself|my \w+|her|him|a woman|a man|someone|a client|a young person)\b"
+                   r"|\bopening (hours|times)\b|\b(volunteering|volunteer) (roles|opportunities|positions|vacancies)\b",
+                   re.IGNORECASE),
+        # how, not that: "apply online", not "a bid application"
+        re.compile(r"\b((self-)?refer(ral|rals|red)?|opening (hours|times)|open (from|between|on) \w+|(apply|sign up"
+                   r"|register|donate) (online|by|at|via|through)|volunteer(ing)? (roles?|opportunities))\b",
+                   re.IGNORECASE),
+    ),
+    # "what happened to the alliance after its Trailblazer funding ended?", "who took over after Touchstone's contract
+    # ended?", "did STAGE get funded once the money ran out?": the fate of something after the case study's funding or
+    # contract had ended, which one written at the time can tell only by saying so (all 7 labelled questions asking
+    # so are out of scope); not what was done when something ended ("what did POhWER do when partnerships ended?",
+    # "what happened after the first year was over?": the case studies tell these)
+    "after": (
+        re.compile(r"(?s)^(?=.*\b(what happened to|who (took|takes|has taken) over|(get|got|gets|getting) (funded|funding"
+                   r"|refunded|renewed|recommissioned|re-?commissioned)\b))"
+                   r".*\b(after|once|when)\s+(the|its|their|that|this|it|they|[\w-]+['’]s)\b[\w\s'’-]{0,40}?\b(ended"
+                   r"|finished|ran out|expired|stopped|was over|were over|came to an end|wound up|dried up)\b",
+                   re.IGNORECASE),
+        re.compile(r"\b(afterwards|subsequently|since then|went on to|(has|have) since|took over|taken over"
+                   r"|(was|were) (then )?(extended|renewed|re-?commissioned))\b", re.IGNORECASE),
+    ),
     # named things to enumerate, their count given, which a list of names answers, not the count (`lists`): three
     # items of a list, or three names in a run ("Rethink Mental Illness, Second Step, Mind in Somerset", "London
     # Councils, the Mayor's Office ... and City Bridge Trust", "Shelter, SIFA and Mind")
@@ -273,7 +310,7 @@ _RATE_OF = re.compile(r"\b([^\W\d_][\w-]*)\s+rates?\b(?:\s+of\s+([^\W\d_][\w-]*)
 # the kinds whose absence from the sentences nearest a question means the case studies don't give it; a place too,
 # though places are often named in passing (out of fold none of 26 answerable questions asking where was refused)
 PROVABLY_MISSING = ("money", "date", "duration", "number", "size", "proportion", "person", "place", "contact", "present", "won",
-                    "renewed", "list")
+                    "renewed", "after", "access", "list")
 
 # the words read for what a count counts, to the first stopword: "how many specialist women's sector providers",
 # "five specialist women's sector providers" (in a sentence the last of them is what it counts)
@@ -281,6 +318,8 @@ _COUNTED_WORDS = 4
 # "how many staff does it employ?", "the latest figures on domestic abuse": what the number must count (a "how many"
 # before statistics: "any stats on how many partners underperformed?")
 _COUNTED_PHRASE = rf"\s+([^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){{0,{_COUNTED_WORDS - 1}}})"
+# a plural noun, the head of what is counted: "organisations", "orgs", "people"; not "women's" nor "business"
+_PLURAL = re.compile(r"[^\W\d_][\w-]*[^\W\ds'’]s|people|ppl|women|men|children|staff|folk", re.IGNORECASE)
 _COUNTED = re.compile(rf"\bhow many{_COUNTED_PHRASE}", re.IGNORECASE)
 # not "stats for Touchstone": what they are for is often who they are of
 _STATISTICS_ON = re.compile(rf"\b(?:figures|stats|statistics)\s+(?:on|about){_COUNTED_PHRASE}", re.IGNORECASE)
@@ -514,6 +553,18 @@ def intended_sections(question: str) -> list[str]:
     return [section for section, pattern in _SECTIONS.items() if pattern.search(question)]
 
 
+def asks_only_for_sections(question: str, names: frozenset[str]) -> bool:
+    """"What did they learn?", "any problems?", "key takeaways for our board?": a section asked for and nothing else
+    but the case study's name (`names`' terms) and who the answer is for, so the answer is that section, not
+    whatever else is near. A word too common to name a subject names one as what the question is about: "lessons
+    about money", "problems with our staff"."""
+    topics = [w for found in _TOPIC.finditer(question) for w in re.findall(r"[^\W\d_]+", found.group("topic"))
+              if w.lower() not in STOPWORDS]
+    words = [w for w in re.findall(r"[^\W\d_]+", beyond_sections(_ASKERS_SIDE.sub(" ", question)))
+             if w.lower() not in STOPWORDS and not is_general_word(w)]
+    return bool(intended_sections(question)) and not set(terms(" ".join(words + topics))) - names
+
+
 def asks_for_a_summary(question: str, names: frozenset[str]) -> bool:
     """"Summarise it", "in a nutshell?", "give me a quick overview of the P3 case study": nothing asked but the overview
     (and the case study's name, `names`' terms). Not "summarise the lessons" (the lessons, in short) nor "summarise
@@ -567,7 +618,11 @@ def counted_words(question: str) -> list[str]:
                                                              living_in.group("place").split())):
         return ["population"]
     found = _COUNTED.search(question) or _STATISTICS_ON.search(question)
-    return _leading_words(found.group(1)) if found else []
+    words = _leading_words(found.group(1)) if found else []
+    head = next((n for n, word in enumerate(words) if _PLURAL.fullmatch(word)), len(words) - 1)
+    while head + 1 < len(words) and _PLURAL.fullmatch(words[head + 1]):
+        head += 1  # "womens orgs", "Leeds partners"
+    return words[:head + 1]  # "how many orgs belong to it?": the plurals it counts, not the verb after them
 
 
 def counts(sentence: str, counted: frozenset[str]) -> bool:

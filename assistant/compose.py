@@ -27,11 +27,11 @@ from .asks import (
     asks_for_a_summary,
     asks_for_quotes,
     asks_in_hindsight,
+    asks_only_for_sections,
     asks_what_it_gave,
     asks_what_next,
     asks_which_cases,
     asks_who,
-    beyond_sections,
     carries_fact,
     expands,
     fact_kinds,
@@ -42,7 +42,7 @@ from .asks import (
 )
 from .parse import sentences_of
 from .records import Hit
-from .text import STOPWORDS, is_general_word, markdown_text, names_in, refers_back, terms
+from .text import markdown_text, names_in, refers_back, terms
 from .verify import looks_like_instruction
 
 # Weights of a sentence's relevance, tuned on eval/practice.jsonl (tune split) and
@@ -260,14 +260,6 @@ def _leads(question: str, hits: list[Hit], ranked: list[_Unit]) -> list[_Unit]:
     return leads[:1] + sorted(leads[1:], key=lambda u: u.hit_index)
 
 
-def _asks_only_for_sections(question: str, names: frozenset[str]) -> bool:
-    """"What did they learn?", "any problems?", "what are Touchstone's takeaways?": a section asked for and
-    nothing else but the case study's name, so the answer is that section, not whatever else is near."""
-    words = [w for w in re.findall(r"[^\W\d_]+", beyond_sections(question))
-             if w.lower() not in STOPWORDS and not is_general_word(w)]
-    return bool(intended_sections(question)) and not set(terms(" ".join(words))) - names
-
-
 def _in_asked_section(question: str, hits: list[Hit], unit: _Unit) -> bool:
     """Of the sections asked for, or the kind of sentence the question's form asks for wherever it stands
     ("what would they do differently?": "... would have made the process smoother", under Challenges)."""
@@ -335,7 +327,7 @@ def choose(question: str, hits: list[Hit], answer_words: int, names: frozenset[s
     # asked only for a section ("what did they learn?"), the read-on stays in it: of the 1,297 labelled questions
     # with key facts answered out of fold, 10 answers changed (the partner list and challenges left out of "what
     # did they learn?"), key facts the same; restricted whenever a section is asked for, 4 were lost
-    if one_case and _asks_only_for_sections(question, names):
+    if one_case and asks_only_for_sections(question, names):
         rest = [u for u in rest if _in_asked_section(question, hits, u)] or rest
     # about one case study (a filter, a name, a follow-up), its passages all concern the question's
     # subject: the answer reads on in it up to the word budget and a wider margin (our answerable

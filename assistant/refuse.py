@@ -358,13 +358,13 @@ def _subject(question: str, hits: list[Hit], kinds: frozenset[str]) -> frozenset
 
 
 def assess(question: str, hits: list[Hit], keyword: KeywordIndex, threshold: float, focused: bool = False,
-           example_margin: float = 0.0, summary: bool = False) -> Coverage:
-    """`summary`: the question asks for nothing but a summary of the one case study it is narrowed to ("in a
-    nutshell?" under a filter), which every case study covers, whatever words it is asked in."""
+           example_margin: float = 0.0, whole: bool = False) -> Coverage:
+    """`whole`: the question asks for nothing but a summary or a section of the one case study it is narrowed to ("in
+    a nutshell?", "key takeaways?" under a filter), which every case study has, whatever words it is asked in."""
     found = signals(question, hits, keyword, focused, example_margin)
     logit = BIAS + sum(WEIGHTS[name] * value for name, value in zip(WEIGHTS, found.as_row(), strict=True))
     probability = 1.0 / (1.0 + math.exp(-logit)) if hits else 0.0  # nothing found covers nothing
-    if summary and hits:
+    if whole and hits:
         probability = 1.0
     names = tuple(name for name in unknown_names(question, keyword) if not _spelt_out(name, hits))
     return Coverage(found, probability, names, threshold, missing_fact(question, hits, keyword, focused))

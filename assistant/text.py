@@ -217,6 +217,12 @@ def is_unheard_of(word: str) -> bool:
     return _zipf(word) < UNHEARD_ZIPF
 
 
+def is_never_written(word: str) -> bool:
+    """Not in wordfreq's lists at all: a slip of the keys ("soerset") or a name English doesn't write, not a rare word
+    ("budges")."""
+    return _zipf(word) == 0
+
+
 def word_rarity(word: str) -> float:
     """0 for the commonest English words, 1 for words wordfreq has never seen: "the" 0,
     "weather" 0.19, "VAT" 0.41, "TUPE" 0.72."""

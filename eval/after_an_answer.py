@@ -29,13 +29,13 @@ OUT = ROOT / "tests" / "data" / "calibration" / "after_an_answer.jsonl"
 
 def main() -> None:
     answerer = open_answerer(Settings.from_env())
-    catalogue, knows = answerer.retriever.catalogue, answerer.retriever.keyword.knows
+    catalogue, known_form = answerer.retriever.catalogue, answerer.retriever.keyword.known_form
     tune = [q for path in SETS for q in load_questions(path) if q.get("split") == "tune"]
     conversations = [q for q in tune if q["kind"] == "followup" and q.get("history") and len(q["gold_cases"]) == 1]
     rows = []
     for question in tune:
         if (question["kind"] not in ("paraphrase", "fact", "theme") or question.get("history") or question.get("filter")
-                or catalogue.named_in(respelled(question["question"], knows))):
+                or catalogue.named_in(respelled(question["question"], known_form))):
             continue
         about_others = [c for c in conversations if c["gold_cases"][0] not in question["gold_cases"]]
         conversation = about_others[int(hashlib.md5(question["id"].encode()).hexdigest(), 16) % len(about_others)]

@@ -60,7 +60,7 @@ def features(answerer, rows: list[tuple[dict, int, str]]) -> tuple[np.ndarray, l
     found, names, missing = [], [], []
     for question, _, _ in rows:
         history = question.get("history") or []
-        asked = respelled(question["question"], answerer.retriever.keyword.knows)
+        asked = respelled(question["question"], answerer.retriever.keyword.known_form)
         options = readings(asked, history, answerer.retriever.catalogue, answerer.retriever.keyword.knows)
         _, _, coverage, _ = answerer.best_reading(asked, options, filters_of(question, answerer),
                                                   example_to_skip=question["question"])

@@ -161,7 +161,7 @@ def test_the_coverage_decision_holds_on_the_labelled_questions(real_answerer):
     mostly facts the case studies' organisations never give (a CEO's name, an income)."""
     false_refusals, answered_out_of_scope = [], []
     for question, in_scope in _labelled():
-        asked = respelled(question["question"], real_answerer.retriever.keyword.knows)
+        asked = respelled(question["question"], real_answerer.retriever.keyword.known_form)
         options = readings(asked, question.get("history") or [], real_answerer.retriever.catalogue,
                            real_answerer.retriever.keyword.knows)
         _, _, coverage, _ = real_answerer.best_reading(asked, options, filters_of(question, real_answerer),

@@ -97,7 +97,7 @@ def test_case_study_filter_is_applied(app):
 
 
 @pytest.mark.parametrize("question", ["What did they learn?", "What were the challenges?", "Who was involved?",
-                                      "Summarise this case study"])
+                                      "Summarise this case study", "key takeaways for our board?"])
 def test_short_questions_under_a_case_study_filter_are_about_that_case_study(app, question):
     app.multiselect(key="case_filter").set_value(["Touchstone and Live Well Leeds"]).run()
     app.chat_input[0].set_value(question).run()

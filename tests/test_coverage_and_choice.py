@@ -10,6 +10,7 @@ from assistant.asks import (
     acronyms_to_expand,
     asks_about_now,
     asks_for_a_summary,
+    asks_only_for_sections,
     asks_what_next,
     carries_fact,
     counted_words,
@@ -171,6 +172,23 @@ def test_the_coverage_decision_has_three_outcomes(best_sentence, margin, outcome
     ("do we really still need regular check-ins?", []),  # asked of the asker
     ("what is the alliance still trying to get right?", []),  # what, not whether
     ("nice. and was the contract renewed when it ran out?", ["renewed"]),
+    ("who took over Live Well Leeds after Touchstone's contract ended?", ["after"]),
+    ("what happened to the alliance once the Trailblazer funding finished?", ["after"]),
+    ("did STAGE get funded again once the tampon tax money ran out?", ["after"]),
+    ("what did POhWER do when their partnerships ended?", []),  # what was done then, which the case study tells
+    ("what happened after the first year was over?", []),
+    ("once the vote was over, who was lead?", []),
+    ("what happens when a partnership ends?", []),  # any partnership, not what came after this one
+    ("my mum needs an advocate, how do i refer her to advocacy matters", ["access"]),
+    ("what are the opening hours of the day service?", ["access"]),
+    ("how do i apply to join the consortium?", ["access"]),
+    ("how can we apply for a contract as a partnership like CYN did?", []),  # a charity doing as a case study did
+    ("how can i apply this to my org?", []),
+    ("whats the best way to refer a client to SIFA", ["access"]),
+    ("how did CYN refer a young person to partners?", []),  # what CYN did
+    ("how can we apply these lessons to our charity?", []),  # the lessons, not a fund
+    ("how do we join forces with a bigger charity?", []),
+    ("what does pohwer do when a partnership falls apart or the contract ends", []),
     ("how long are the contracts now, after they were extended?", ["duration"]),  # "were extended" heads no clause
     ("where did it go wrong?", []),
     ("where did it work well for them?", []),
@@ -244,9 +262,12 @@ def test_a_share_must_be_of_what_a_rate_is_asked_of():
     ("how big is the lead org?", []),
     ("what are the latest figures on domestic abuse in london?", ["domestic", "abuse"]),  # statistics count it
     ("stats for Touchstone?", []),  # figures of an organisation, not a count of it
-    ("any stats on how many partners underperformed?", ["partners", "underperformed"]),  # the "how many" first
+    ("any stats on how many partners underperformed?", ["partners"]),  # the "how many" first
     ("how many people live in north warwickshire?", ["population"]),  # a place's people
-    ("how many people living in london does the consortium support?", ["people", "living"]),  # not the city's
+    ("how many people living in london does the consortium support?", ["people"]),  # not the city's
+    ("how many orgs belong to the london consortium?", ["orgs"]),  # the plural counted, not the verb after it
+    ("how many specialist womens orgs were in STAGE?", ["specialist", "womens", "orgs"]),
+    ("How many Live Well Leeds partners underperformed?", ["Live", "Well", "Leeds", "partners"]),
 ])
 def test_a_how_many_question_names_what_it_counts_head_noun_last(question, counted):
     assert counted_words(question) == counted
@@ -379,6 +400,10 @@ def test_what_came_of_a_bid_is_told_only_by_a_sentence_saying_so():
     assert carries_fact("The partnership was successful in winning the bid.", ["won"])
     assert not carries_fact("In 2019, SIFA bid as the lead provider.", ["won"])
     assert carries_fact("The partners' contracts were extended to five years.", ["renewed"])
+    assert carries_fact("When the grant ended, the service was then extended for two years.", ["after"])
+    assert not carries_fact("The Alliance was formed in 2019 as a Trailblazer.", ["after"])
+    assert carries_fact("Referrals can be made by phone.", ["access"])
+    assert not carries_fact("Shelter helped SIFA with the bid application.", ["access"])  # that, not how
     bid = _passage("SIFA", "In 2019, SIFA bid as the lead provider. Shelter was a subcontractor.", position=7)
     won = _passage("SIFA", "The partnership was successful in winning the bid.", position=8)
     asked = "did SIFA win the 2019 bid?"
@@ -624,11 +649,27 @@ def test_a_question_asking_for_nothing_but_a_summary_is_told_by_its_form(questio
 
 
 def test_a_summary_of_the_case_study_narrowed_to_is_always_covered():
-    """"In a nutshell?" under a filter: every case study has an overview, whatever words the summary is asked in
-    (10 of 24 such questions had been refused for "nutshell", "tl;dr")."""
+    """"In a nutshell?" or "key takeaways for our board?" under a filter: every case study has an overview and its
+    lessons, whatever words they are asked in (10 of 24 summaries had been refused for "nutshell", "tl;dr")."""
     hits = [_hit(P3, (0.1, 0.1))]
-    assert assess("in a nutshell?", hits, KEYWORD, THRESHOLD, True, -0.3, summary=True).outcome == ANSWERED
+    assert assess("in a nutshell?", hits, KEYWORD, THRESHOLD, True, -0.3, whole=True).outcome == ANSWERED
     assert assess("in a nutshell?", hits, KEYWORD, THRESHOLD, True, -0.3).outcome != ANSWERED
+
+
+@pytest.mark.parametrize("question, only", [
+    ("what did they learn?", True), ("main lessons?", True), ("key takeaways for our board?", True),
+    ("what should our CEO take from this", True), ("what would you copy from this one", True),
+    ("any problems?", True), ("what did P3 learn?", True),  # the case study's own name asks nothing more
+    ("what did they learn about covid?", False),  # covid, which the case study may not speak to
+    ("key takeaways about the funding?", False),
+    ("what lessons did the board learn?", False),
+    ("key lessons about money for our board", False),  # money, a word too common to name a subject but for "about"
+    ("we have problems with our staff, advice?", False),  # the asker's own problem
+    ("any tips for getting money for our charity", False),  # a board of the case study's, not the asker's
+    ("where's the board?", False),  # no section asked for
+])
+def test_a_question_asking_only_for_a_section_is_told_by_its_form(question, only):
+    assert asks_only_for_sections(question, frozenset(terms("P3 Cohort 4"))) is only
 
 
 def test_asked_for_nothing_but_a_summary_the_answer_reads_the_overview_in_the_case_study_s_order():
