@@ -414,6 +414,15 @@ BEGINNING_TERMS = frozenset(terms(" ".join(_BEGINNINGS)))
 _NOW = re.compile(r"\b(these days|nowadays|currently|at the moment|at present(?!-)|right now|today|so far|(?<!up )to date"
                   r"|now(?! that))\b|\b(is|are|does|do|has|have)\b((?!\b(when|while|as|if|because)\b)[^?.]){0,40}\bstill\b",
                   re.IGNORECASE)
+# "write me a job advert like Touchstone's", "can you draft an email to Rethink?", "make me a slogan": a request for a
+# piece of writing, which is not what the case studies say (all 106 labelled requests so are out of scope, and no
+# answerable question is one); a summary or a list of what they say is what an answer is
+_WRITING_REQUEST = re.compile(
+    r"^\W*((hi|hey|ok|okay|tbh|so|and)[,!]?\s+)?((can|could|would|will)\s+(you|u)\s+((please|pls|just)\s+)?|(please|pls)\s+"
+    r"|help\s+me\s+(to\s+)?|i\s+(need|want|would like)\s+(you\s+)?to\s+)?((please|pls)\s+)?"
+    r"(write|draft|compose|create|generate|translate|proofread|rewrite|code|design|make)\s+((me|us)\s+)?(up\s+)?"
+    r"(a|an|the|our|my|some|this)\b(?!\s+((short|quick|brief)\s+)?(summary|summaries|overview|list|bullet))",
+    re.IGNORECASE)
 _QUOTES = re.compile(r"\b(quotes?|quoted|in (their|its) own words|(say|said|says) about)\b", re.IGNORECASE)
 
 
@@ -448,6 +457,12 @@ def asks_about_now(question: str) -> bool:
     """"Is Rethink still the lead?", "how many orgs does POhWER partner with these days?": the answer
     tells how things stood when the case studies were written, and should say so."""
     return _NOW.search(question) is not None
+
+
+def asks_for_writing(question: str) -> bool:
+    """Does the question ask for a piece of writing ("draft a press release for our consortium"), not for what the case
+    studies say?"""
+    return _WRITING_REQUEST.search(question) is not None
 
 
 def asks_for_quotes(question: str) -> bool:

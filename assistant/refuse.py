@@ -49,6 +49,7 @@ from .asks import (
     SIZE_TERMS,
     STANDING_FOR_A_NAME,
     acronyms_to_expand,
+    asks_for_writing,
     carries_fact,
     counted_words,
     counts,
@@ -173,10 +174,11 @@ class Coverage:
     unknown_names: tuple[str, ...]
     threshold: float
     missing_fact: str = ""  # the kind of fact asked for ("money", "date", ...) that no near sentence carries
+    writing: bool = False  # asked for a piece of writing ("draft a press release"), not what the case studies say
 
     @property
     def outcome(self) -> str:
-        if self.unknown_names or self.probability < CLOSEST_SHARE * self.threshold:
+        if self.writing or self.unknown_names or self.probability < CLOSEST_SHARE * self.threshold:
             return DECLINED
         return ANSWERED if self.probability >= self.threshold and not self.missing_fact else CLOSEST
 
@@ -367,7 +369,8 @@ def assess(question: str, hits: list[Hit], keyword: KeywordIndex, threshold: flo
     if whole and hits:
         probability = 1.0
     names = tuple(name for name in unknown_names(question, keyword) if not _spelt_out(name, hits))
-    return Coverage(found, probability, names, threshold, missing_fact(question, hits, keyword, focused))
+    return Coverage(found, probability, names, threshold, missing_fact(question, hits, keyword, focused),
+                    asks_for_writing(question))
 
 
 def _spelt_out(name: str, hits: list[Hit]) -> bool:
@@ -381,7 +384,10 @@ def declined_text(coverage: Coverage, hits: list[Hit], board: bool = False) -> s
     """A refusal that says so plainly, and what the case studies do cover: in the chat's voice, or
     in a board paper's (no "I", no invitation to ask again)."""
     names = ", ".join(markdown_text(n) for n in coverage.unknown_names)
-    if board:
+    if coverage.writing:
+        opening = ("This briefing answers from the case studies; it does not write other documents." if board else
+                   "I can't write that: I answer questions from what the case studies say, in their own words, cited.")
+    elif board:
         opening = (f"The case studies do not mention {names}, so this briefing cannot speak to it from them." if names
                    else "The case studies do not cover this topic, and this briefing does not go beyond them.")
     elif names:

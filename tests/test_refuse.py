@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from assistant.asks import asks_for_writing
 from assistant.errors import AssistantError
 from assistant.keyword import KeywordIndex
 from assistant.records import Hit, Passage
@@ -371,6 +372,33 @@ def test_a_decline_in_a_board_paper_has_no_i_and_no_invitation():
         text = declined_text(_coverage(0.01), hits, board=True)
         assert text.startswith("The case studies do not cover this topic")
         assert " I " not in f" {text} " and "I'" not in text and "Try" not in text
+
+
+@pytest.mark.parametrize("question, writing", [
+    ("write me a job advert for a partnership manager a bit like touchstone's", True),
+    ("Can you draft an email to Rethink asking whether we can join the Somerset Alliance?", True),
+    ("tbh can you just draft our safeguarding policy for us", True),
+    ("make me a catchy slogan for our youth project", True),
+    ("Please draft a press release announcing our new partnership with a national charity.", True),
+    ("write me a short summary of the P3 case study", False),  # what the case study says, in short
+    ("make a list of the lessons", False),
+    ("did anyone write down their shared aims?", False),  # what a case study did
+    ("how do we write down who does what in our alliance?", False),
+    ("what did the partners make of the draft agreement?", False),
+])
+def test_a_request_for_a_piece_of_writing_is_told_by_its_form(question, writing):
+    assert asks_for_writing(question) is writing
+
+
+def test_a_request_for_a_piece_of_writing_is_declined_however_close_the_passages():
+    """"Write me a job advert like Touchstone's Delivery Network Manager" had been answered with the role's
+    sentences: the case studies say what was done, they don't write an advert."""
+    hits = [_hit(TOUCHSTONE, 0.9)]
+    coverage = assess("write me a job advert like touchstone's", hits, KEYWORD, THRESHOLD, whole=True)
+    assert coverage.outcome == DECLINED
+    assert declined_text(coverage, hits).startswith("I can't write that: I answer questions from what the case studies")
+    board = declined_text(coverage, hits, board=True)
+    assert " I " not in f" {board} " and "I'" not in board
 
 
 def test_names_in_a_decline_are_shown_as_text_not_markup():
