@@ -41,6 +41,9 @@ _SECTIONS = {
 # who an answer is for, which asks nothing of a case study: "for our board", "what should our CEO take from this?"
 _ASKERS_SIDE = re.compile(r"\b(for\s+)?(our|my)\s+(board|trustees|team|staff|ceo|chief exec\w*|chair|colleagues|managers?"
                           r"|org|organisation|charity)\b", re.IGNORECASE)
+# words that rank a section's points rather than name their subject: "big lessons", not "money lessons"
+_RANKING = frozenset("big bigger biggest main key top major core real important general overall hard early good bad best "
+                     "worst few other more most first last final three two".split())
 # what a question is about: "lessons about money", "tips for getting funding", "problems with our staff"
 _TOPIC = re.compile(r"\b(about|on|regarding|around|with|for(?=\s+[^\W\d_]+ing\b))\s+(?P<topic>[^?.!,;:]+)", re.IGNORECASE)
 # a summary asked for in words that, in a question asking more ("the gist of how they handled the money"), ask no section
@@ -233,13 +236,18 @@ _FACT_KINDS = {
     # "how do i refer my mum to advocacy matters?", "can i apply to the fund?", "what are the opening hours?": how to
     # use a service or a fund, which reports of partnerships never tell (all 29 labelled questions asking so are out
     # of scope); asked by someone for themselves ("we" are more often a charity asking how to do as a case study did:
-    # "how can we apply for a contract as a partnership?"), not "how can i apply this to my org?"
+    # "how can we apply for a contract as a partnership?"), not "how can i apply this to my org?", "how do i book in
+    # meetings like Shelter and SIFA?" nor "how could i apply for a contract where a third is subcontracted?"
     "access": (
-        re.compile(r"\b(how|where|when|can|could)\s+((do|can|could|should|would|does|did)\s+)?i\s+(self-?)?(refer"
-                   r"|apply (to(?!\s+(my|our|your|this|that|these|those|it|them)\b)|for|online)|sign up|register"
-                   r"|volunteer|donate|book|enrol|get (a place|an appointment|referred|a referral))\b"
-                   r"|\b(to|i|you)\s+(self-?)?refer\s+(myself|my \w+|her|him|a woman|a man|someone|a client|a young person)\b"
-                   r"|\bopening (hours|times)\b|\b(volunteering|volunteer) (roles|opportunities|positions|vacancies)\b",
+        re.compile(r"^(?!.*\blike\s)(?=.*\b((how|where|when|can|could)\s+((do|can|could|should|would|does|did)\s+)?i\s+"
+                   r"(self-refer|refer(?!\s+to\b)|apply (to(?!\s+(my|our|your|this|that|these|those|it|them)\b)"
+                   r"|for(?!\s+(a|the)\s+(contract|tender|bid)\b)|online)|sign up (for|to)|register (a|as|our|my|with)"
+                   r"|volunteer (with|at|for)"
+                   r"|donate (to|money)|book (an?|the) (appointment|place|session|slot|visit)|enrol|get (a place"
+                   r"|an appointment|referred|a referral))"
+                   r"|(i|you|way to|how to)\s+(self-?)?refer\s+(myself|my \w+|her|him|a woman|a man|someone|a client"
+                   r"|a young person)"
+                   r"|opening (hours|times)|(volunteering|volunteer) (roles|opportunities|positions|vacancies))\b)",
                    re.IGNORECASE),
         # how, not that: "apply online", not "a bid application"
         re.compile(r"\b((self-)?refer(ral|rals|red)?|opening (hours|times)|open (from|between|on) \w+|(apply|sign up"
@@ -247,15 +255,21 @@ _FACT_KINDS = {
                    re.IGNORECASE),
     ),
     # "what happened to the alliance after its Trailblazer funding ended?", "who took over after Touchstone's contract
-    # ended?", "did STAGE get funded once the money ran out?": the fate of something after the case study's funding or
-    # contract had ended, which one written at the time can tell only by saying so (all 7 labelled questions asking
-    # so are out of scope); not what was done when something ended ("what did POhWER do when partnerships ended?",
-    # "what happened after the first year was over?": the case studies tell these)
+    # ended?", "did STAGE get funded once the money ran out?", "did they keep the contract when it was re-tendered?":
+    # the fate of something after the case study's funding or contract had ended, which one written at the time can
+    # tell only by saying so (all 10 labelled questions asking so are out of scope); not what was done when something
+    # ended ("what did POhWER do when partnerships ended?", "what happened after the vote was over?", "how did they
+    # keep the contract?") nor what became of partners or members ("when the council grants ended"): the case studies
+    # tell these
     "after": (
-        re.compile(r"(?s)^(?=.*\b(what happened to|who (took|takes|has taken) over|(get|got|gets|getting) (funded|funding"
-                   r"|refunded|renewed|recommissioned|re-?commissioned)\b))"
-                   r".*\b(after|once|when)\s+(the|its|their|that|this|it|they|[\w-]+['’]s)\b[\w\s'’-]{0,40}?\b(ended"
-                   r"|finished|ran out|expired|stopped|was over|were over|came to an end|wound up|dried up)\b",
+        re.compile(r"(?s)^(?!\W*how\b)(?=.*\b(what happened to|who (took|takes|has taken) over|who won|(get|got|gets"
+                   r"|getting) (funded|funding|refunded|renewed|recommissioned|re-?commissioned)|(keep|kept|retain(ed)?"
+                   r"|lose|lost) (the|its|their|that) ([\w-]+ ){0,2}(contract|bid|tender))\b)"
+                   r"(?!.*\b(partners?|members?|orgs?|organisations?|groups?)\b.*\b(after|once|when|next time)\b)"
+                   r".*\b(after|once|when|(the )?next time)\s+((it|they)|(the|its|their|that|this|[\w-]+['’]s)\b"
+                   r"[^?.!]{0,40}?\b(funding|money|grants?|fund|contract|trailblazer|programme|pilot|period|project))\s+"
+                   r"((was|were|had|has|got)\s+)?(ended|finished|ran out|run out|expired|stopped|over|came to an end"
+                   r"|wound up|dried up|re-?tendered)\b",
                    re.IGNORECASE),
         re.compile(r"\b(afterwards|subsequently|since then|went on to|(has|have) since|took over|taken over"
                    r"|(was|were) (then )?(extended|renewed|re-?commissioned))\b", re.IGNORECASE),
@@ -318,8 +332,6 @@ _COUNTED_WORDS = 4
 # "how many staff does it employ?", "the latest figures on domestic abuse": what the number must count (a "how many"
 # before statistics: "any stats on how many partners underperformed?")
 _COUNTED_PHRASE = rf"\s+([^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){{0,{_COUNTED_WORDS - 1}}})"
-# a plural noun, the head of what is counted: "organisations", "orgs", "people"; not "women's" nor "business"
-_PLURAL = re.compile(r"[^\W\d_][\w-]*[^\W\ds'’]s|people|ppl|women|men|children|staff|folk", re.IGNORECASE)
 _COUNTED = re.compile(rf"\bhow many{_COUNTED_PHRASE}", re.IGNORECASE)
 # not "stats for Touchstone": what they are for is often who they are of
 _STATISTICS_ON = re.compile(rf"\b(?:figures|stats|statistics)\s+(?:on|about){_COUNTED_PHRASE}", re.IGNORECASE)
@@ -423,6 +435,10 @@ _WRITING_REQUEST = re.compile(
     r"(write|draft|compose|create|generate|translate|proofread|rewrite|code|design|make)\s+((me|us)\s+)?(up\s+)?"
     r"(a|an|the|our|my|some|this)\b(?!\s+((short|quick|brief)\s+)?(summary|summaries|overview|list|bullet))",
     re.IGNORECASE)
+# "was it easy agreeing how much money to hold back?", "we keep arguing about how much to ringfence": an amount as
+# what was weighed up, not the fact asked for
+_DELIBERATED = re.compile(r"\b(agree\w*|decid\w*|work(ing|ed)? out|figur\w* out|negotiat\w*|argu\w*(\s+(about|over))?"
+                          r"|discuss\w*)\s+(on\s+)?how (much|many|long)\b[^.?!;]*", re.IGNORECASE)
 _QUOTES = re.compile(r"\b(quotes?|quoted|in (their|its) own words|(say|said|says) about)\b", re.IGNORECASE)
 
 
@@ -572,10 +588,14 @@ def asks_only_for_sections(question: str, names: frozenset[str]) -> bool:
     """"What did they learn?", "any problems?", "key takeaways for our board?": a section asked for and nothing else
     but the case study's name (`names`' terms) and who the answer is for, so the answer is that section, not
     whatever else is near. A word too common to name a subject names one as what the question is about: "lessons
-    about money", "problems with our staff"."""
+    about money", "problems with our staff", "money lessons"."""
     topics = [w for found in _TOPIC.finditer(question) for w in re.findall(r"[^\W\d_]+", found.group("topic"))
               if w.lower() not in STOPWORDS]
-    words = [w for w in re.findall(r"[^\W\d_]+", beyond_sections(_ASKERS_SIDE.sub(" ", question)))
+    asked = _ASKERS_SIDE.sub(" ", question)
+    topics += [w for pattern in _SECTIONS.values() for found in pattern.finditer(asked)
+               for w in re.findall(r"([^\W\d_]+)\W*$", asked[:found.start()])[-1:]
+               if w.lower() not in STOPWORDS and w.lower() not in _RANKING and not intended_sections(w)]
+    words = [w for w in re.findall(r"[^\W\d_]+", beyond_sections(asked))
              if w.lower() not in STOPWORDS and not is_general_word(w)]
     return bool(intended_sections(question)) and not set(terms(" ".join(words + topics))) - names
 
@@ -607,6 +627,7 @@ def fact_kinds(question: str) -> list[str]:
 
 @lru_cache(maxsize=QUESTIONS_KEPT)  # asked of one question by the coverage decision and the composer alike
 def _fact_kinds(question: str) -> tuple[str, ...]:
+    question = _DELIBERATED.sub(" ", question)
     kinds = [kind for kind, (asked, _) in _FACT_KINDS.items()
              if asked.search(question) and not (kind == "money" and _DEGREE.search(question))]
     if _SIZE_OF_MONEY.search(question) and "number" not in kinds:  # "how big was the contract - how many partners?"
@@ -633,11 +654,7 @@ def counted_words(question: str) -> list[str]:
                                                              living_in.group("place").split())):
         return ["population"]
     found = _COUNTED.search(question) or _STATISTICS_ON.search(question)
-    words = _leading_words(found.group(1)) if found else []
-    head = next((n for n, word in enumerate(words) if _PLURAL.fullmatch(word)), len(words) - 1)
-    while head + 1 < len(words) and _PLURAL.fullmatch(words[head + 1]):
-        head += 1  # "womens orgs", "Leeds partners"
-    return words[:head + 1]  # "how many orgs belong to it?": the plurals it counts, not the verb after them
+    return _leading_words(found.group(1)) if found else []
 
 
 def counts(sentence: str, counted: frozenset[str]) -> bool:
