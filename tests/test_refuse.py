@@ -380,8 +380,17 @@ def test_a_decline_in_a_board_paper_has_no_i_and_no_invitation():
     ("tbh can you just draft our safeguarding policy for us", True),
     ("make me a catchy slogan for our youth project", True),
     ("Please draft a press release announcing our new partnership with a national charity.", True),
+    ("translate our partnership agreement into welsh pls", True),
+    ("Touchstone - write me a job description for a delivery network manager", True),
     ("write me a short summary of the P3 case study", False),  # what the case study says, in short
     ("make a list of the lessons", False),
+    ("could you write up the key lessons from Touchstone for my board", False),  # what it says, for a board
+    ("write me a 200 word summary of the Touchstone partnership", False),
+    ("make a comparison of how Touchstone and Somerset shared money with small partners", False),
+    ("draft me a few bullet points on that", False),
+    ("write a description of the LWPM service", False),
+    ("I want to write a bid like CYN's, what did they do before the tender came out?", False),  # what they did
+    ("translate the acronym LWPM please", False),
     ("did anyone write down their shared aims?", False),  # what a case study did
     ("how do we write down who does what in our alliance?", False),
     ("what did the partners make of the draft agreement?", False),
