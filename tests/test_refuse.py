@@ -377,11 +377,11 @@ def test_a_decline_in_a_board_paper_has_no_i_and_no_invitation():
 @pytest.mark.parametrize("question, writing", [
     ("write me a job advert for a partnership manager a bit like touchstone's", True),
     ("Can you draft an email to Rethink asking whether we can join the Somerset Alliance?", True),
-    ("tbh can you just draft our safeguarding policy for us", True),
-    ("make me a catchy slogan for our youth project", True),
+    ("tbh can you just write a job ad for a part-time youth worker?", True),
+    ("can you just draft our safeguarding policy for us", False),  # a policy is also what a case study tells of
+    ("could you write a press release about SIFA", True),
     ("Please draft a press release announcing our new partnership with a national charity.", True),
-    ("translate our partnership agreement into welsh pls", True),
-    ("Touchstone - write me a job description for a delivery network manager", True),
+    ("write a limerick about the Somerset Mental Health Alliance.", True),
     ("write me a short summary of the P3 case study", False),  # what the case study says, in short
     ("make a list of the lessons", False),
     ("could you write up the key lessons from Touchstone for my board", False),  # what it says, for a board
@@ -391,6 +391,9 @@ def test_a_decline_in_a_board_paper_has_no_i_and_no_invitation():
     ("write a description of the LWPM service", False),
     ("I want to write a bid like CYN's, what did they do before the tender came out?", False),  # what they did
     ("translate the acronym LWPM please", False),
+    ("give me the policies pohwer shared with advocacy matters", False),  # policies as a topic
+    ("can you give me an example of a post the delivery network manager held", False),
+    ("give me a quote for a speech about collaboration", False),  # a quote the case studies give
     ("did anyone write down their shared aims?", False),  # what a case study did
     ("how do we write down who does what in our alliance?", False),
     ("what did the partners make of the draft agreement?", False),
