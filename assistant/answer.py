@@ -22,6 +22,8 @@ from .asks import (
     asks_only_for_sections,
     asks_which_cases,
     fact_kinds,
+    lists,
+    members_asked,
 )
 from .compose import compose
 from .errors import BadQuestion
@@ -284,8 +286,11 @@ class Answerer:
         threshold = self.settings.refusal_threshold * (FILTERED_SHARE if filtered else 1.0)
         cases = focus if focus is not None else list(filters.case_studies if filters else [])
         names = frozenset(self.retriever.catalogue.name_terms(cases))
-        # of one case study, its summary or a section ("key takeaways for our board?") is there whatever the words
-        whole = len(cases) == 1 and (asks_for_a_summary(question, names) or asks_only_for_sections(question, names))
+        # of one case study, its summary or a section ("key takeaways for our board?") is there whatever the words, and
+        # so is a list of its members that a passage found gives ("list the partners")
+        members = members_asked(question)
+        whole = len(cases) == 1 and (asks_for_a_summary(question, names) or asks_only_for_sections(question, names)
+                                     or bool(members) and any(lists(hit.passage.text, members) for hit in hits))
         coverage = assess(question, hits, self.retriever.keyword, threshold, narrowed, margin, whole)
         if filters and filters.case_studies and not coverage.covered:
             unfiltered = self._search(query, focus, Filters(sections=filters.sections))

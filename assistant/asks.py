@@ -73,6 +73,11 @@ _ENUMERATION = re.compile(
     r"|twenty|thirty|forty|fifty|dozen)(\s+or so)?\s+([\w'’-]+\s+){0,2}?(?P<named>areas|members|organi[sz]ations|orgs"
     r"|partners|charities|groups|providers|councils|boroughs|regions|places|towns|cities|funders|agencies)\b(?!['’])",
     re.IGNORECASE)
+# "list the partners", "name the member orgs", "who were its partners?": the names of a case study's members asked for
+_MEMBERS = r"(partners|members|organi[sz]ations|orgs|charities|groups|providers|funders)"
+_MEMBERS_ASKED = re.compile(
+    rf"\b(list|name)(\s+(me|us|all|some|a few))?(\s+of)?\s+((the|its|their|all the)\s+)?([\w'’-]+\s+){{0,2}}?{_MEMBERS}\b"
+    rf"|\bwho\s+(are|were)\s+(the|its|their|all the)\s+([\w'’-]+\s+){{0,2}}?{_MEMBERS}\b", re.IGNORECASE)
 _LISTED_NAME = r"(the\s+)?[A-Z][\w'’&-]*(\s+(of|for|and|in|the|[A-Z(][\w'’&()-]*)){0,5}"  # "Mind in Somerset"
 _HELPING = r"(help|helped|helping|need|needed|try|tried|able|manage|managed)"  # "did Shelter help SIFA win it?"
 # the words a sentence tells what came of a bid or a contract by, which the question's own need not share
@@ -95,8 +100,9 @@ _FACT_KINDS = {
                    r"|\bwhat(['’]?s| is| are| was| were)\s+((?!(being|be|get|gets|got|getting|it|like|to)\b)[\w'’-]+\s+){1,3}?"
                    r"paid\s*[?.!]*\s*$"
                    r"|\b(what|which) (sum|amount)\b(?! of time)"
-                   r"|\b(what|which)(['’]?s| is| was| are| were)?\s[^?]{0,40}?\b(income|turnover|budget|salary|salaries"
-                   r"|fees?|price|reserves(?=\s*([?,.]|$|in\b|of\b)))\b"
+                   # "what level of budget reduction?": a cut is told as a share as often as a sum ("63% budget reductions")
+                   r"|\b(what|which)(['’]?s| is| was| are| were)?\s[^?]{0,40}?\b(income|turnover"
+                   r"|budget(?!\s+(cuts?|reductions?)\b)|salary|salaries|fees?|price|reserves(?=\s*([?,.]|$|in\b|of\b)))\b"
                    rf"|\bwhat {_MODAL}\b.{{0,40}}\bcost\b"
                    # "what's the contract worth?", "its total value", "the value of the 2019 contract" (out of fold: our
                    # sets and the tune halves declined +2 of 624, nothing else moved), not "what is the value of a chair?"
@@ -711,6 +717,12 @@ def lists(text: str, enumerated: frozenset[str]) -> bool:
                for asked in enumerated if min(len(said), len(asked)) >= MIN_SHARED_STEM):
             return True  # "funders" and "funded by"
     return False
+
+
+def members_asked(question: str) -> frozenset[str]:
+    """The terms of the members a question asks the names of: "list the partners" -> partner; none if it asks none."""
+    found = _MEMBERS_ASKED.search(question)
+    return frozenset(terms(found.group(0).split()[-1])) if found else frozenset()
 
 
 def priced_terms(question: str) -> frozenset[str]:

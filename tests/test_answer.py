@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import FACT_NAMES, clean_question
-from assistant.asks import PROVABLY_MISSING
+from assistant.asks import PROVABLY_MISSING, members_asked
 from assistant.compose import compose
 from assistant.errors import BadQuestion
 from assistant.evaluate import evaluate, filters_of, load_questions, score
@@ -23,7 +23,7 @@ from assistant.records import Hit
 from assistant.refuse import DECLINED
 from assistant.settings import Settings
 from assistant.spelling import respelled
-from assistant.text import markdown_text, split_sentences
+from assistant.text import markdown_text, split_sentences, terms
 from conftest import DATA, ROOT
 
 CITATION = re.compile(r"\s*\[(\d+)\]")
@@ -348,6 +348,16 @@ def test_under_a_filter_a_question_whose_own_words_name_little_is_answered_from_
         assert answer.outcome == "answered" and {h.passage.short_title for h in answer.sources} <= {
             c.short_title for c in real_answerer.retriever.catalogue.case_studies if case in c.title}, question
     assert real_answerer.ask("what do advocates earn?", filters=filters_of({"filter": "POhWER"}, real_answerer)).refused
+
+
+def test_under_a_filter_a_list_of_members_a_passage_gives_is_answered(real_answerer):
+    """"list the partners" under Creative Youth Network had been "not directly covered" though its passage lists them
+    (fresh23's tune half); a list the case study doesn't give is judged as any question is."""
+    listed = real_answerer.ask("list the partners", filters=filters_of({"filter": "Creative Youth"}, real_answerer))
+    assert listed.outcome == "answered" and "Horn Youth Concern" in listed.text
+    assert members_asked("name the member orgs pls") == frozenset(terms("orgs"))
+    assert members_asked("who were its partners?") == frozenset(terms("partners"))
+    assert not members_asked("list the lessons") and not members_asked("who were the winners?")
 
 
 def test_a_question_about_the_filtered_case_study_is_not_answered_from_the_others(real_answerer):
