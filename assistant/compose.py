@@ -37,6 +37,8 @@ from .asks import (
     fact_kinds,
     in_hindsight,
     intended_sections,
+    lists,
+    members_asked,
     says_what_it_gave,
     tells_a_beginning,
 )
@@ -146,6 +148,7 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
     total = sum(idf.values()) or 1.0
     kinds = fact_kinds(question)
     acronyms = acronyms_to_expand(question)  # "what does LWPM stand for?": the sentence spelling it out is the fact
+    members = members_asked(question)  # "list the partners": the sentence listing them is the fact
     asked = set(intended_sections(question))
     who = asks_who(question)
     question_words = set(re.findall(r"\w+", question.lower()))
@@ -154,7 +157,8 @@ def _score(question: str, hits: list[Hit], units: list[_Unit], names: frozenset[
     for unit, found in zip(units, unit_terms, strict=True):
         hit = hits[unit.hit_index]
         overlap = sum(idf[t] for t in question_terms & found) / total
-        carries = carries_fact(unit.text, kinds) or any(expands(unit.text, acronym) for acronym in acronyms)
+        carries = carries_fact(unit.text, kinds) or any(expands(unit.text, acronym) for acronym in acronyms) \
+            or bool(members) and lists(unit.text, members)
         intent = (FACT_BONUS * carries + SECTION_BONUS * (hit.passage.section in asked)
                   + NAMES_BONUS * (who and sum(n.lower() not in question_words for n in names_in(unit.text)) >= NAMES_FOR_WHO)
                   + QUOTE_BONUS * (quotes and (hit.passage.kind == "quote" or _QUOTED.search(unit.text) is not None))

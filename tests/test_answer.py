@@ -355,6 +355,7 @@ def test_under_a_filter_a_list_of_members_a_passage_gives_is_answered(real_answe
     (fresh23's tune half); a list the case study doesn't give is judged as any question is."""
     listed = real_answerer.ask("list the partners", filters=filters_of({"filter": "Creative Youth"}, real_answerer))
     assert listed.outcome == "answered" and "Horn Youth Concern" in listed.text
+    assert listed.text.split("**Creative Youth Network**: ")[1].startswith("Partner organisations include")  # it leads
     assert members_asked("name the member orgs pls") == frozenset(terms("orgs"))
     assert members_asked("who were its partners?") == frozenset(terms("partners"))
     assert not members_asked("list the lessons") and not members_asked("who were the winners?")
