@@ -642,6 +642,18 @@ def test_asked_only_for_a_section_of_one_case_study_the_answer_is_that_section()
     assert "Oasis" in about_partners
 
 
+def test_asked_only_for_a_section_its_second_sentence_is_from_that_section_too():
+    """"key takeaways for our board?" after an answer under CYN had "A key challenge was..." second, beside its lessons:
+    the best case study's second sentence, taken before the read-on, stays in the section asked for too."""
+    lessons = [_passage("CYN", text, section="Learning", kind="lesson", position=3 + n, lesson=n + 1) for n, text in
+               enumerate(["Acknowledge what power you have.", "Communicate regularly.", "Work through problems."])]
+    challenge = _passage("CYN", "A key challenge was the overlap between organisations.", section="Challenges",
+                         position=2)
+    hits = [_hit(lessons[0], (0.5,)), _hit(challenge, (0.5,)), _hit(lessons[1], (0.3,)), _hit(lessons[2], (0.3,))]
+    takeaways = compose("key takeaways for our board?", hits, 180, frozenset({"cyn"}))[0]
+    assert "Communicate regularly" in takeaways and "Work through problems" in takeaways and "overlap" not in takeaways
+
+
 @pytest.mark.parametrize("question, summary", [
     ("summarise it", True), ("in a nutshell?", True), ("tl;dr?", True), ("what's it about?", True),
     ("Summarise this case study", True),  # the case study narrowed to
