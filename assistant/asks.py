@@ -433,7 +433,7 @@ _NOW = re.compile(r"\b(these days|nowadays|currently|at the moment|at present(?!
                   r"|now(?! that))\b|\b(is|are|does|do|has|have)\b((?!\b(when|while|as|if|because)\b)[^?.]){0,40}\bstill\b",
                   re.IGNORECASE)
 # "write me a job advert like Touchstone's", "can you draft an email to Rethink?", "write a limerick about the
-# alliance": asked to write a kind of text the case studies' own words cannot be (of the labelled questions, the 60 such
+# alliance": asked to write a kind of text the case studies' own words cannot be (of the labelled questions, the 74 such
 # requests are all out of scope, and none answerable is one). Only unmistakable kinds, written: "give me the policies
 # POhWER shared", "the post Touchstone created", "write up the key lessons for my board", "make a comparison of..."
 # ask for what the case studies say, and are answered

@@ -362,7 +362,8 @@ def _subject(question: str, hits: list[Hit], kinds: frozenset[str]) -> frozenset
 def assess(question: str, hits: list[Hit], keyword: KeywordIndex, threshold: float, focused: bool = False,
            example_margin: float = 0.0, whole: bool = False) -> Coverage:
     """`whole`: the question asks for nothing but a summary or a section of the one case study it is narrowed to ("in
-    a nutshell?", "key takeaways?" under a filter), which every case study has, whatever words it is asked in."""
+    a nutshell?", "key takeaways?" under a filter), which every case study has, whatever words it is asked in, or for
+    a list of its members that a passage found gives ("list the partners")."""
     found = signals(question, hits, keyword, focused, example_margin)
     logit = BIAS + sum(WEIGHTS[name] * value for name, value in zip(WEIGHTS, found.as_row(), strict=True))
     probability = 1.0 / (1.0 + math.exp(-logit)) if hits else 0.0  # nothing found covers nothing
